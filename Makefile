@@ -1,0 +1,36 @@
+# Lederdialog: `make run` starts it, `make test` proves it. `make help` lists the rest.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SUB ?= hr-1
+ROLE ?= hr_admin
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint bench token clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt -e .
+	touch $@
+
+install: $(VENV)/.installed ## Create the virtual environment and install everything (pinned)
+
+run: install ## Start the whole system on embedded defaults (Ctrl-C stops it)
+	$(PY) -m scripts.run
+
+test: install ## Lint, then run the whole suite (TEST_DATABASE_URL adds PostgreSQL)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+bench: install ## Run the benchmarks (needs wrk: apt-get install wrk)
+	$(PY) bench/content.py
+
+token: install ## Mint a development token: make token SUB=hr-1 ROLE=hr_admin
+	@$(PY) -m shared.mint_token --sub $(SUB) --role $(ROLE)
+
+clean: ## Remove the virtual environment and local data (var/)
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Lederdialog's services: content, assessment, notify and web."""

@@ -1,0 +1,1 @@
+"""The content service: the leadership framework, versioned, managed by HR."""

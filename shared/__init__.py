@@ -1,0 +1,1 @@
+"""Code shared by every Lederdialog service: config, access, logs, events, outbox."""

@@ -1,0 +1,91 @@
+"""Bearer JWT verification and minting, framework-free.
+
+The algorithm is pinned by configuration and never read from the token.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+import jwt
+
+from shared.config import JWTSettings
+
+ROLES = frozenset({"hr_admin", "leader", "employee", "trio", "service"})
+REQUIRED_CLAIMS = ["exp", "iat", "aud", "iss", "sub"]
+
+
+class AuthError(Exception):
+    """The token is missing, malformed, expired or not ours."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    roles: frozenset[str]
+
+    def has_any(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+class TokenVerifier:
+    def __init__(self, settings: JWTSettings):
+        if settings.algorithm not in {"HS256", "RS256"}:
+            raise ValueError(f"JWT_ALGORITHM must be HS256 or RS256, not {settings.algorithm!r}")
+        if settings.algorithm == "RS256" and not settings.jwks_url:
+            raise ValueError("JWT_ALGORITHM=RS256 needs JWT_JWKS_URL")
+        self._settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.algorithm == "RS256" else None
+
+    def _key(self, token: str):
+        if self._jwks is None:
+            return self._settings.secret
+        try:
+            return self._jwks.get_signing_key_from_jwt(token).key
+        except jwt.PyJWKClientError as exc:
+            raise AuthError(f"no signing key for this token: {exc}") from exc
+
+    def verify(self, token: str) -> Principal:
+        """Return the token's principal, or raise AuthError saying why not."""
+        try:
+            claims = jwt.decode(
+                token,
+                self._key(token),
+                algorithms=[self._settings.algorithm],
+                audience=self._settings.audience,
+                issuer=self._settings.issuer,
+                leeway=self._settings.leeway_seconds,
+                options={"require": REQUIRED_CLAIMS},
+            )
+        except jwt.PyJWTError as exc:
+            raise AuthError(str(exc)) from exc
+        roles = claims.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise AuthError("claim 'roles' must be a list of strings")
+        if not isinstance(claims["sub"], str) or not claims["sub"]:
+            raise AuthError("claim 'sub' must be a non-empty string")
+        return Principal(sub=claims["sub"], roles=frozenset(roles) & ROLES)
+
+
+def mint_token(
+    settings: JWTSettings, *, sub: str, roles: list[str], ttl_seconds: int = 3600
+) -> str:
+    """Mint an HS256 development token for the configured audience and issuer."""
+    if settings.algorithm != "HS256":
+        raise ValueError("development tokens are HS256; production tokens come from the IdP")
+    unknown = set(roles) - ROLES
+    if unknown:
+        raise ValueError(f"unknown roles: {sorted(unknown)}; known: {sorted(ROLES)}")
+    now = int(time.time())
+    claims = {
+        "sub": sub,
+        "roles": roles,
+        "aud": settings.audience,
+        "iss": settings.issuer,
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, settings.secret, algorithm="HS256")

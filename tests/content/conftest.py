@@ -1,0 +1,59 @@
+"""Fixtures for the content service: a migrated database per backend, an app, a client."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.content import service
+from services.content.app import MIGRATIONS, create_app
+from shared.config import load_settings
+from shared.db import make_engine, make_session_factory
+from shared.migrations import upgrade
+from tests.support.databases import backends, create_database, drop_database, empty_tables
+
+
+@pytest.fixture(scope="session", params=backends())
+def content_database_url(request, tmp_path_factory) -> str:
+    """A content database migrated to head, once per backend."""
+    url = create_database(request.param, "content", tmp_path_factory.mktemp(request.param))
+    upgrade(MIGRATIONS, url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def content_settings(content_database_url, redis_url, stream, jwt_settings):
+    """Settings of a content service on the test database, Redis and stream."""
+    return load_settings(
+        "content", environ={}, database_url=content_database_url, redis_url=redis_url,
+        event_stream=stream, jwt=jwt_settings,
+    )
+
+
+@pytest.fixture
+def content_sessions(content_settings):
+    """A session factory on the content database, emptied and seeded with version 1."""
+    engine = make_engine(content_settings.database_url)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        empty_tables(session, "outbox", "framework_versions")
+        service.seed_if_empty(session)
+    yield factory
+    engine.dispose()
+
+
+@pytest.fixture
+def content_app(content_settings, content_sessions):
+    """The content app on a freshly seeded database."""
+    app = create_app(content_settings)
+    app.config["TESTING"] = True
+    yield app
+    deps = app.extensions["lederdialog.deps"]
+    deps.engine.dispose()
+    deps.redis.close()
+
+
+@pytest.fixture
+def client(content_app):
+    """A test client of the content app."""
+    return content_app.test_client()
