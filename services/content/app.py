@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from redis import Redis
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from services.content import service
@@ -16,7 +16,7 @@ from services.content.models import Outbox
 from services.content.rendering import PublishedCache
 from shared.auth import TokenVerifier
 from shared.config import Settings, load_settings
-from shared.db import make_engine, make_session_factory
+from shared.db import make_engine, make_session_factory, ping
 from shared.logs import configure_logging
 from shared.web.api import make_api
 from shared.web.auth import init_auth
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, *, framework_max_age: int = 30)
     init_db(app, deps.session_factory)
     init_auth(app, TokenVerifier(settings.jwt))
     install_observability(app, service="content", ready_checks={
-        "database": lambda: _ping_database(engine),
+        "database": lambda: ping(engine),
         "redis": deps.redis.ping,
     })
     api = make_api(app, title="Lederdialog content")
@@ -64,10 +64,6 @@ def create_app(settings: Settings | None = None, *, framework_max_age: int = 30)
     )
     return app
 
-
-def _ping_database(engine: Engine) -> None:
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
 
 
 def _seed(session_factory: sessionmaker) -> None:

@@ -61,3 +61,20 @@ def roles_required(*roles: str):
         return wrapper
 
     return decorate
+
+
+def documented(blp, errors: dict[int, str]):
+    """Document that a view needs a bearer token, and the error answers it gives."""
+
+    def decorate(view):
+        for status, description in errors.items():
+            view = blp.alt_response(status, description=description)(view)
+        return blp.doc(security=[{"bearerAuth": []}])(view)
+
+    return decorate
+
+
+def secured(blp, *roles: str, errors: dict[int, str]):
+    """Check the token and roles before the body is parsed; document security and errors."""
+    documenting = documented(blp, errors)
+    return lambda view: roles_required(*roles)(documenting(view))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -38,4 +40,8 @@ def register_service_commands(
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-        relay.run_forever(poll_seconds=settings.relay_poll_seconds, stop=stop)
+        heartbeat = os.environ.get("HEARTBEAT_FILE")
+        relay.run_forever(
+            poll_seconds=settings.relay_poll_seconds, stop=stop,
+            heartbeat=Path(heartbeat) if heartbeat else None,
+        )

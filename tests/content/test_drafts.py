@@ -145,3 +145,8 @@ def test_writing_needs_an_hr_admin_token(client, token, headers, status):
     assert response.status_code == status
     if status == 401:
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_without_a_token_a_bad_body_is_still_401(client):
+    response = client.patch("/api/v1/framework/versions/1/texts", json={"changes": "nonsense"})
+    assert response.status_code == 401

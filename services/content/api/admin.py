@@ -8,7 +8,7 @@ from flask_smorest import Blueprint, abort
 from services.content import service
 from services.content.api.common import cache
 from services.content.schemas import TextChangesSchema, VersionSummarySchema
-from shared.web.auth import require_principal
+from shared.web.auth import require_principal, secured
 from shared.web.db import db_session
 from shared.web.observability import current_request_id
 
@@ -16,7 +16,6 @@ blp = Blueprint(
     "framework-admin", __name__, url_prefix="/api/v1/framework",
     description="HR admins draft, edit and publish framework versions (role hr_admin).",
 )
-SECURED = {"security": [{"bearerAuth": []}]}
 ERRORS = {401: "No valid bearer token", 403: "Not an HR admin", 404: "No such version",
           409: "The version is published and can no longer change"}
 
@@ -25,15 +24,12 @@ def _conflict_or_missing(exc: Exception):
     abort(409 if isinstance(exc, service.Conflict) else 404, message=str(exc))
 
 
-def _document_errors(view):
-    for status, description in ERRORS.items():
-        view = blp.alt_response(status, description=description)(view)
-    return blp.doc(**SECURED)(view)
+HR_ONLY = secured(blp, "hr_admin", errors=ERRORS)
 
 
 @blp.route("/versions")
 class Drafts(MethodView):
-    @_document_errors
+    @HR_ONLY
     @blp.response(201, VersionSummarySchema)
     def post(self):
         """Start a draft as a copy of the current version"""
@@ -46,7 +42,7 @@ class Drafts(MethodView):
 
 @blp.route("/versions/<int:version_id>")
 class Draft(MethodView):
-    @_document_errors
+    @HR_ONLY
     @blp.response(204)
     def delete(self, version_id):
         """Delete a draft"""
@@ -59,7 +55,7 @@ class Draft(MethodView):
 
 @blp.route("/versions/<int:version_id>/texts")
 class DraftTexts(MethodView):
-    @_document_errors
+    @HR_ONLY
     @blp.arguments(TextChangesSchema)
     @blp.response(200, VersionSummarySchema)
     def patch(self, body, version_id):
@@ -78,7 +74,7 @@ class DraftTexts(MethodView):
 
 @blp.route("/versions/<int:version_id>/publish")
 class Publish(MethodView):
-    @_document_errors
+    @HR_ONLY
     @blp.response(200, VersionSummarySchema)
     def post(self, version_id):
         """Publish a draft: it becomes the current version and never changes again"""

@@ -1,0 +1,1 @@
+"""The assessment service: the organisation, dialogues, agreed actions and insights."""

@@ -1,0 +1,109 @@
+"""Who may see and do what, object by object (see DESIGN.md, Access).
+
+- A private dialogue is its leader's alone.
+- A shared dialogue is visible to its participants, the unit's leader and TRIO
+  (TR, AMR) and the leader's leader (the leader of the parent unit).
+- HR admins manage the organisation and see insights, never dialogue texts.
+- The `service` role (notify) reads what it needs to send emails.
+Callers who may not know a record exists get NotFound, not Forbidden.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy.orm import Session
+
+from services.assessment.errors import Forbidden, NotFound
+from services.assessment.models import Dialogue, Participant, Person, Unit
+from shared.auth import Principal
+
+HR_NO_TEXTS = "HR admins see aggregated insights, never the texts of a dialogue"
+
+
+def units_in_trio(session: Session, person_id: str) -> set[str]:
+    """Units where the person is the leader, the TR or the AMR."""
+    return set(session.scalars(select(Unit.id).where(or_(
+        Unit.leader_id == person_id, Unit.tr_id == person_id, Unit.amr_id == person_id,
+    ))))
+
+
+def units_led(session: Session, person_id: str) -> set[str]:
+    return set(session.scalars(select(Unit.id).where(Unit.leader_id == person_id)))
+
+
+def child_units(session: Session, unit_ids: set[str]) -> set[str]:
+    if not unit_ids:
+        return set()
+    return set(session.scalars(select(Unit.id).where(Unit.parent_id.in_(unit_ids))))
+
+
+def subtree(session: Session, root_ids: set[str]) -> set[str]:
+    """The units given and every unit below them."""
+    found, frontier = set(root_ids), set(root_ids)
+    while frontier:
+        frontier = child_units(session, frontier) - found
+        found |= frontier
+    return found
+
+
+def shared_audience(session: Session, dialogue: Dialogue) -> set[str]:
+    """Everyone who may read a shared dialogue."""
+    audience = set(session.scalars(
+        select(Participant.person_id).where(Participant.dialogue_id == dialogue.id)
+    ))
+    unit = session.get(Unit, dialogue.unit_id)
+    audience |= {unit.leader_id, unit.tr_id, unit.amr_id}
+    if unit.parent_id:
+        audience.add(session.get(Unit, unit.parent_id).leader_id)
+    audience.add(dialogue.leader_id)
+    audience.discard(None)
+    return audience
+
+
+def may_read_dialogue(session: Session, principal: Principal, dialogue: Dialogue) -> bool:
+    if principal.sub == dialogue.leader_id or principal.has_any("service"):
+        return True
+    return dialogue.visibility == "shared" and principal.sub in shared_audience(
+        session, dialogue
+    )
+
+
+def ensure_may_read_dialogue(session: Session, principal: Principal, dialogue: Dialogue) -> None:
+    """Raise unless the principal may read the dialogue (HR: 403; anyone else: 404)."""
+    if may_read_dialogue(session, principal, dialogue):
+        return
+    if principal.has_any("hr_admin"):
+        raise Forbidden(HR_NO_TEXTS)
+    raise NotFound(f"dialogue {dialogue.id} not found")
+
+
+def readable_dialogues(session: Session, principal: Principal):
+    """A WHERE clause selecting the dialogues the principal may read (for listings)."""
+    if principal.has_any("service"):
+        return Dialogue.id.is_not(None)
+    trio_units = units_in_trio(session, principal.sub)
+    below_led = child_units(session, units_led(session, principal.sub))
+    as_participant = select(Participant.dialogue_id).where(
+        Participant.person_id == principal.sub
+    )
+    return or_(
+        Dialogue.leader_id == principal.sub,
+        (Dialogue.visibility == "shared") & or_(
+            Dialogue.unit_id.in_(trio_units | below_led),
+            Dialogue.id.in_(as_participant),
+        ),
+    )
+
+
+def readable_people(session: Session, principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause for the people the principal may see (HR and notify: everyone)."""
+    if principal.has_any("hr_admin", "service"):
+        return true()
+    below = subtree(session, units_led(session, principal.sub))
+    trios = session.execute(
+        select(Unit.leader_id, Unit.tr_id, Unit.amr_id).where(Unit.id.in_(below))
+    )
+    trio_ids = {person_id for row in trios for person_id in row if person_id}
+    return or_(
+        Person.id == principal.sub, Person.unit_id.in_(below), Person.id.in_(trio_ids)
+    )

@@ -1,0 +1,159 @@
+"""Agreed actions: created with their dialogue, then followed through to done or dropped."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from services.assessment import dialogue_events as events
+from services.assessment.access import ensure_may_read_dialogue
+from services.assessment.errors import Conflict, Forbidden, Invalid, NotFound
+from services.assessment.models import Action, ActionChange, Dialogue
+from shared.auth import Principal
+from shared.outbox import utcnow
+
+FINAL_STATUSES = frozenset({"done", "dropped"})
+NEW_ACTION_FIELDS = ("title", "owner_id", "due_on", "focus_area", "commitment")
+
+
+def new_actions(dialogue_id: str, specs: list[dict]) -> list[Action]:
+    """Actions as agreed in a dialogue, not yet added to a session."""
+    return [
+        Action(id=str(uuid.uuid4()), dialogue_id=dialogue_id, status="open",
+               **{name: spec[name] for name in NEW_ACTION_FIELDS})
+        for spec in specs
+    ]
+
+
+def announce_agreed(
+    session: Session, *, dialogue: Dialogue, agreed: list[Action], request_id: str | None
+) -> None:
+    """One action.agreed event per new action, in the caller's transaction."""
+    for action in agreed:
+        events.emit(session, type=events.ACTION_AGREED, subject=events.action_subject(action.id),
+                    request_id=request_id, data={
+                        **events.action_data(action, dialogue),
+                        "due_on": action.due_on.isoformat(), "focus_area": action.focus_area,
+                        "commitment": action.commitment, "status": action.status,
+                    })
+
+
+def of_dialogue(session: Session, dialogue_id: str) -> list[Action]:
+    """A dialogue's actions, soonest due first."""
+    return list(session.scalars(
+        select(Action).where(Action.dialogue_id == dialogue_id)
+        .order_by(Action.due_on, Action.created_at, Action.id)
+    ))
+
+
+def describe(session: Session, action: Action) -> dict:
+    """The action with its history, as the API shows it."""
+    history = session.scalars(
+        select(ActionChange).where(ActionChange.action_id == action.id).order_by(ActionChange.id)
+    ).all()
+    return {
+        **{name: getattr(action, name) for name in (
+            "id", "dialogue_id", *NEW_ACTION_FIELDS, "status", "created_at", "updated_at",
+            "completed_at",
+        )},
+        "reflection": action.completion_reflection,
+        "history": history,
+    }
+
+
+def get(session: Session, *, principal: Principal, action_id: str) -> dict:
+    """An action its owner or a reader of its dialogue asks for."""
+    action, _dialogue = _visible(session, principal, action_id)
+    return describe(session, action)
+
+
+def change(
+    session: Session, *, principal: Principal, action_id: str, status: str | None = None,
+    due_on: date | None = None, reason: str | None = None, request_id: str | None = None,
+) -> dict:
+    """Change the status and/or renegotiate the due date; done and dropped are final."""
+    action, dialogue = _changeable(session, principal, action_id)
+    if due_on is not None and due_on < dialogue.held_on:
+        raise Invalid.field("due_on", "due before the dialogue was held")
+    _apply(session, action, dialogue, by=principal.sub, status=status or action.status,
+           due_on=due_on or action.due_on, reason=reason, reflection=None, request_id=request_id)
+    return describe(session, action)
+
+
+def complete(
+    session: Session, *, principal: Principal, action_id: str, reflection: str,
+    request_id: str | None = None,
+) -> dict:
+    """Mark the action done with a short reflection on how it went."""
+    action, dialogue = _changeable(session, principal, action_id)
+    _apply(session, action, dialogue, by=principal.sub, status="done", due_on=action.due_on,
+           reason=None, reflection=reflection, request_id=request_id)
+    return describe(session, action)
+
+
+def _visible(session: Session, principal: Principal, action_id: str) -> tuple[Action, Dialogue]:
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFound(f"action {action_id} not found")
+    dialogue = session.get(Dialogue, action.dialogue_id)
+    if principal.sub == action.owner_id:
+        return action, dialogue
+    try:
+        ensure_may_read_dialogue(session, principal, dialogue)
+    except NotFound:
+        raise NotFound(f"action {action_id} not found") from None
+    return action, dialogue
+
+
+def _changeable(session: Session, principal: Principal, action_id: str) -> tuple[Action, Dialogue]:
+    action, dialogue = _visible(session, principal, action_id)
+    if principal.sub not in (action.owner_id, dialogue.leader_id):
+        raise Forbidden("only the action's owner or the dialogue's leader changes it")
+    if action.status in FINAL_STATUSES:
+        raise Conflict(f"the action is {action.status}; that is final")
+    return action, dialogue
+
+
+def _apply(
+    session: Session, action: Action, dialogue: Dialogue, *, by: str, status: str, due_on: date,
+    reason: str | None, reflection: str | None, request_id: str | None,
+) -> None:
+    before_status, before_due = action.status, action.due_on
+    if (status, due_on) == (before_status, before_due):
+        return
+    now = utcnow()
+    completed = status == "done"
+    # Guarded by the state we read, so of two concurrent changes only one applies.
+    applied = session.execute(
+        update(Action)
+        .where(Action.id == action.id, Action.status == before_status,
+               Action.due_on == before_due)
+        .values(status=status, due_on=due_on, updated_at=now,
+                completed_at=now if completed else None, completion_reflection=reflection)
+    ).rowcount
+    if applied != 1:
+        session.rollback()
+        raise Conflict("the action was changed meanwhile; read it again")
+    if due_on != before_due:
+        session.add(ActionChange(action_id=action.id, kind="due_on", old_value=str(before_due),
+                                 new_value=str(due_on), reason=reason, changed_by=by,
+                                 changed_at=now))
+    if status != before_status:
+        session.add(ActionChange(action_id=action.id, kind="completed" if completed else "status",
+                                 old_value=before_status, new_value=status, reason=reason,
+                                 changed_by=by, changed_at=now))
+    data = events.action_data(action, dialogue)
+    if completed:
+        event_type, data = events.ACTION_COMPLETED, {**data, "completed_at": now.isoformat()}
+    else:
+        event_type, data = events.ACTION_UPDATED, {
+            **data, "status": status, "previous_status": before_status,
+            "due_on": due_on.isoformat(), "previous_due_on": before_due.isoformat(),
+        }
+    events.emit(session, type=event_type, subject=events.action_subject(action.id), data=data,
+                request_id=request_id)
+    session.commit()
+    session.refresh(action)

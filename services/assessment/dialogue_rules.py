@@ -1,0 +1,212 @@
+"""The rules a dialogue keeps: who may record it and what its content may say.
+
+Marshmallow has checked shapes and types; these are the checks across fields,
+against the organisation and against the framework version the dialogue used.
+Every violation is collected, so one 422 names them all.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from marshmallow.error_store import merge_errors
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.assessment.errors import Forbidden, Invalid, ServiceUnavailable
+from services.assessment.framework import (
+    FrameworkClient,
+    FrameworkKeys,
+    FrameworkUnavailable,
+    UnknownFrameworkVersion,
+)
+from services.assessment.models import Person, Unit
+
+# Dialogues are held in Gentofte: "today" is the Danish calendar day, which runs
+# ahead of UTC, so a dialogue recorded just after midnight is not "in the future".
+LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
+WEIGHT_TOTAL = 100
+FOLLOW_UP_MONTHS = 3
+AREA_TEXT_LISTS = ("strengths", "development_areas")
+
+
+class Errors:
+    """Field errors collected under their paths, raised together as one Invalid."""
+
+    def __init__(self) -> None:
+        self.tree: dict = {}
+
+    def add(self, *path: str | int, message: str) -> None:
+        error: dict | list = [message]
+        for part in reversed(path):
+            error = {str(part): error}
+        # Merged the way marshmallow merges: a list's own errors sit under "_schema"
+        # beside the errors of its items.
+        self.tree = merge_errors(self.tree, error)
+
+    def raise_any(self) -> None:
+        if self.tree:
+            raise Invalid(self.tree)
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TIME).date()
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day some months later, or that month's last day if it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_visibility(setting: str) -> str:
+    return "private" if setting == "individual_leader" else "shared"
+
+
+def recording_unit(session: Session, *, unit_id: str, recorder_id: str) -> Unit:
+    """The unit, if the recorder leads it or leads its parent unit (the leader's leader)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise Invalid.field("unit_id", f"there is no unit {unit_id!r}")
+    parent = session.get(Unit, unit.parent_id) if unit.parent_id else None
+    if recorder_id not in (unit.leader_id, parent.leader_id if parent else None):
+        raise Forbidden("only the unit's leader or the leader's leader records its dialogues")
+    return unit
+
+
+def framework_keys(framework: FrameworkClient, version: int | None) -> FrameworkKeys:
+    """The keys of the version asked for (default: the current one), from the content service."""
+    try:
+        return framework.keys(framework.current_version() if version is None else version)
+    except UnknownFrameworkVersion as exc:
+        raise Invalid.field(
+            "framework_version", "there is no published framework version with this id"
+        ) from exc
+    except FrameworkUnavailable as exc:
+        raise ServiceUnavailable(
+            "the framework cannot be fetched from the content service right now; try again"
+        ) from exc
+
+
+def checked_content(
+    session: Session, *, body: dict, keys: FrameworkKeys, unit: Unit, leader_id: str
+) -> dict:
+    """The body with its defaults filled in, or Invalid naming every field that breaks a rule."""
+    errors = Errors()
+    held_on = body["held_on"]
+    if held_on > local_today():
+        errors.add("held_on", message="a dialogue is recorded after it is held, not before")
+    follow_up_on = body.get("follow_up_on") or months_after(held_on, FOLLOW_UP_MONTHS)
+    if follow_up_on < held_on:
+        errors.add("follow_up_on", message="the follow-up cannot come before the dialogue")
+    visibility = body.get("visibility") or default_visibility(body["setting"])
+    _check_task(body, errors)
+    _check_answers(body, keys, errors)
+    _check_focus_areas(body["focus_areas"], keys, errors)
+    for name in AREA_TEXT_LISTS:
+        for index, item in enumerate(body[name]):
+            if item["focus_area"] not in keys.focus_areas:
+                errors.add(name, index, "focus_area", message=_unknown_area(keys))
+    people = _people_units(session, body)
+    circle = _private_circle(unit, people, leader_id) if visibility == "private" else None
+    _check_participants(body["participants"], people, circle, errors)
+    _check_actions(body["actions"], people, keys, held_on, errors)
+    errors.raise_any()
+    return {
+        **body, "framework_version": keys.version, "follow_up_on": follow_up_on,
+        "visibility": visibility, "task_description": body.get("task_description"),
+    }
+
+
+def _unknown_area(keys: FrameworkKeys) -> str:
+    return f"not a focus area of framework version {keys.version}"
+
+
+def _check_task(body: dict, errors: Errors) -> None:
+    has_task = bool(body.get("task_description"))
+    if body["setting"] == "specific_task" and not has_task:
+        errors.add("task_description", message="a specific_task dialogue names its task")
+    if body["setting"] != "specific_task" and has_task:
+        errors.add("task_description", message="only a specific_task dialogue has a task")
+
+
+def _check_answers(body: dict, keys: FrameworkKeys, errors: Errors) -> None:
+    known = keys.questions[body["setting"]]
+    for key in body["answers"]:
+        if key not in known:
+            errors.add("answers", key, message=(
+                f"not a reflection question of setting {body['setting']} in framework "
+                f"version {keys.version}; expected one of: {', '.join(known)}"
+            ))
+
+
+def _check_focus_areas(ratings: list[dict], keys: FrameworkKeys, errors: Errors) -> None:
+    seen: set[str] = set()
+    for index, rating in enumerate(ratings):
+        area = rating["focus_area"]
+        if area not in keys.focus_areas:
+            errors.add("focus_areas", index, "focus_area", message=_unknown_area(keys))
+        elif area in seen:
+            errors.add("focus_areas", index, "focus_area", message="rated twice")
+        seen.add(area)
+    missing = sorted(keys.focus_areas - seen)
+    if missing:
+        errors.add("focus_areas", message=f"rate every focus area; missing: {', '.join(missing)}")
+    total = sum(rating["weight"] for rating in ratings)
+    if total != WEIGHT_TOTAL:
+        errors.add("focus_areas", message=f"the weights sum to {total}, not {WEIGHT_TOTAL}")
+
+
+def _people_units(session: Session, body: dict) -> dict[str, str | None]:
+    """The unit of every person the body names, for those in the organisation."""
+    ids = {p["person_id"] for p in body["participants"]} | {a["owner_id"] for a in body["actions"]}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Person.id, Person.unit_id).where(Person.id.in_(ids))).all())
+
+
+def _check_participants(
+    participants: list[dict], people: dict[str, str | None], circle: set[str] | None,
+    errors: Errors,
+) -> None:
+    """Participants are people of the organisation, each once; `circle` bounds a private one."""
+    seen: set[str] = set()
+    for index, participant in enumerate(participants):
+        person_id = participant["person_id"]
+        if person_id not in people:
+            errors.add("participants", index, "person_id", message="not in the organisation")
+        elif person_id in seen:
+            errors.add("participants", index, "person_id", message="listed twice")
+        elif circle is not None and person_id not in circle:
+            errors.add("participants", index, "person_id", message=(
+                "a private dialogue stays within the unit; share it to include this person"
+            ))
+        seen.add(person_id)
+
+
+def _private_circle(unit: Unit, people: dict[str, str | None], leader_id: str) -> set[str]:
+    """Who may take part in a private dialogue: the unit's people, its TRIO and the recorder."""
+    employees = {person_id for person_id, unit_id in people.items() if unit_id == unit.id}
+    return employees | ({unit.leader_id, unit.tr_id, unit.amr_id, leader_id} - {None})
+
+
+def _check_actions(
+    actions: list[dict], people: dict[str, str | None], keys: FrameworkKeys, held_on: date,
+    errors: Errors,
+) -> None:
+    for index, action in enumerate(actions):
+        if action["owner_id"] not in people:
+            errors.add("actions", index, "owner_id", message="not in the organisation")
+        if action["due_on"] < held_on:
+            errors.add("actions", index, "due_on", message="due before the dialogue was held")
+        area = action["focus_area"]
+        if area not in keys.focus_areas:
+            errors.add("actions", index, "focus_area", message=_unknown_area(keys))
+        elif action["commitment"] not in keys.commitments[area]:
+            errors.add("actions", index, "commitment", message=(
+                f"not a commitment of {area}; expected one of: "
+                f"{', '.join(sorted(keys.commitments[area]))}"
+            ))

@@ -1,0 +1,218 @@
+"""The organisation: a tree of units, each with a leader and TRIO, and the people in them."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+
+from marshmallow import ValidationError, validate
+from sqlalchemy import Select, false, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.assessment import access
+from services.assessment.errors import Conflict, Invalid, NotFound
+from services.assessment.models import LANGUAGES, Person, Unit
+from shared.auth import Principal
+
+TRIO_FIELDS = ("leader_id", "tr_id", "amr_id")
+UNIT_REFERENCES = ("unit_id", "parent_id")
+# Any 64-bit key will do; it names the lock, not a row.
+TREE_LOCK_KEY = 0x4C44_5452_4545
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("must not be blank")
+
+
+def _one_line(value: str) -> None:
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValidationError("must not contain control characters such as line breaks")
+
+
+# The pattern is also the OpenAPI one, so it avoids Python-only syntax; since Python's $
+# also matches before a final line break, _one_line refuses that.
+ID_RULES = [
+    validate.Regexp(
+        r"^[A-Za-z0-9._-]{1,64}$", error="must be 1 to 64 letters, digits, '.', '_' or '-'"
+    ),
+    _one_line,
+]
+# One set of rules for the JSON API and the CSV import, so both answer alike.
+RULES: dict[str, list[Callable[[str], object]]] = {
+    "id": ID_RULES,
+    "name": [validate.Length(max=200), _not_blank, _one_line],
+    "email": [validate.Length(max=320), validate.Email(error="not a valid email address")],
+    "language": [validate.OneOf(LANGUAGES, error="must be one of: da, en")],
+    **dict.fromkeys(UNIT_REFERENCES + TRIO_FIELDS, ID_RULES),
+}
+
+
+def field_problems(values: Mapping[str, str | None]) -> dict[str, list[str]]:
+    """The format problems of the given values by field (None means 'none' and passes)."""
+    problems: dict[str, list[str]] = {}
+    for field, value in values.items():
+        if value is None:
+            continue
+        for rule in RULES.get(field, ()):
+            try:
+                rule(value)
+            except ValidationError as exc:
+                problems.setdefault(field, []).extend(exc.messages)
+    return problems
+
+
+def _check(session: Session, values: Mapping[str, str | None]) -> None:
+    problems = field_problems(values)
+    for field in UNIT_REFERENCES:
+        unit_id = values.get(field)
+        if field not in problems and unit_id and session.get(Unit, unit_id) is None:
+            problems[field] = [f"there is no unit {unit_id!r}"]
+    for field in TRIO_FIELDS:
+        person_id = values.get(field)
+        if field not in problems and person_id and session.get(Person, person_id) is None:
+            problems[field] = [f"there is no person {person_id!r}"]
+    if problems:
+        raise Invalid(problems)
+
+
+def cycle_path(
+    parent_of: Callable[[str], str | None], unit_id: str, parent_id: str | None
+) -> list[str] | None:
+    """The loop unit → parent → … → unit that placing unit_id under parent_id would close."""
+    path, seen, current = [unit_id], {unit_id}, parent_id
+    while current is not None and current not in seen:
+        path.append(current)
+        seen.add(current)
+        current = parent_of(current)
+    return [*path, unit_id] if current == unit_id else None
+
+
+def lock_tree(session: Session) -> None:
+    """Serialise changes to the tree until the transaction ends, so two can't close a loop."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(TREE_LOCK_KEY)))
+    else:
+        # SQLite has one writer at a time: writing first makes this transaction that
+        # writer before it reads the tree, so what it reads stays true until it commits.
+        session.execute(update(Unit).where(false()).values(name=Unit.name))
+
+
+def assign(record: Person | Unit, values: Mapping[str, str | None]) -> bool:
+    """Set the values that differ from the record's; True if any did."""
+    changed = False
+    for field, value in values.items():
+        if getattr(record, field) != value:
+            setattr(record, field, value)
+            changed = True
+    return changed
+
+
+def _commit(session: Session, conflict: str) -> None:
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(conflict) from exc
+
+
+def _page(session: Session, query: Select, offset: int, limit: int) -> tuple[list, int]:
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    if offset >= total:
+        return [], total
+    return list(session.scalars(query.offset(offset).limit(limit))), total
+
+
+def get_unit(session: Session, *, unit_id: str) -> Unit:
+    """One unit (the tree is no secret to anyone signed in)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound(f"unit {unit_id} not found")
+    return unit
+
+
+def list_units(
+    session: Session, *, parent_id: str | None = None, offset: int = 0, limit: int = 100
+) -> tuple[list[Unit], int]:
+    """A page of units ordered by id, optionally only one unit's children, and the total."""
+    query = select(Unit).order_by(Unit.id)
+    if parent_id is not None:
+        query = query.where(Unit.parent_id == parent_id)
+    return _page(session, query, offset, limit)
+
+
+def create_unit(session: Session, *, values: Mapping[str, str | None]) -> Unit:
+    """Add a unit; its parent and TRIO must exist (409 if the id is taken)."""
+    _check(session, values)
+    if session.get(Unit, values["id"]) is not None:
+        raise Conflict(f"unit {values['id']} already exists")
+    unit = Unit(**values)
+    session.add(unit)
+    _commit(session, f"unit {values['id']} already exists")
+    return unit
+
+
+def update_unit(session: Session, *, unit_id: str, changes: Mapping[str, str | None]) -> Unit:
+    """Change some of a unit's fields; it may not end up below itself."""
+    unit = get_unit(session, unit_id=unit_id)
+    _check(session, changes)
+    if "parent_id" in changes:
+        lock_tree(session)
+        loop = cycle_path(
+            lambda uid: session.scalar(select(Unit.parent_id).where(Unit.id == uid)),
+            unit_id, changes["parent_id"],
+        )
+        if loop:
+            session.rollback()
+            raise Invalid.field(
+                "parent_id", f"a unit can't be placed below itself: {' → '.join(loop)}"
+            )
+    assign(unit, changes)
+    _commit(session, f"unit {unit_id} changed meanwhile; try again")
+    return unit
+
+
+def get_person(session: Session, *, person_id: str, principal: Principal) -> Person:
+    """One person, if the principal may see them (otherwise: not found)."""
+    person = session.scalar(
+        select(Person).where(Person.id == person_id, access.readable_people(session, principal))
+    )
+    if person is None:
+        raise NotFound(f"person {person_id} not found")
+    return person
+
+
+def list_people(
+    session: Session, *, principal: Principal, unit_id: str | None = None,
+    offset: int = 0, limit: int = 100,
+) -> tuple[list[Person], int]:
+    """A page of the people the principal may see, ordered by id, and their total."""
+    query = select(Person).where(access.readable_people(session, principal)).order_by(Person.id)
+    if unit_id is not None:
+        query = query.where(Person.unit_id == unit_id)
+    return _page(session, query, offset, limit)
+
+
+def create_person(session: Session, *, values: Mapping[str, str | None]) -> Person:
+    """Add a person; their unit must exist (409 if the id is taken)."""
+    _check(session, values)
+    if session.get(Person, values["id"]) is not None:
+        raise Conflict(f"person {values['id']} already exists")
+    person = Person(**values)
+    session.add(person)
+    _commit(session, f"person {values['id']} already exists")
+    return person
+
+
+def update_person(
+    session: Session, *, person_id: str, changes: Mapping[str, str | None]
+) -> Person:
+    """Change some of a person's fields."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"person {person_id} not found")
+    _check(session, changes)
+    assign(person, changes)
+    _commit(session, f"person {person_id} changed meanwhile; try again")
+    return person

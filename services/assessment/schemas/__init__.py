@@ -1,0 +1,1 @@
+"""Request and response schemas of the assessment API, one module per part."""

@@ -1,0 +1,115 @@
+"""Schemas of dialogues: the body that records or amends one, and what readers get back."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.assessment.models import PARTICIPANT_ROLES, SETTINGS, VISIBILITIES
+from services.assessment.schemas.actions import ActionSummarySchema, NewActionSchema, key
+
+
+class ParticipantSchema(Schema):
+    person_id = key()
+    role = fields.String(required=True, validate=validate.OneOf(PARTICIPANT_ROLES))
+
+
+class FocusAreaRatingSchema(Schema):
+    focus_area = key()
+    rating = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=5),
+        metadata={"description": "Where we stand, 1 to 5"},
+    )
+    weight = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=100),
+        metadata={"description": "Weight for this context; the four weights sum to 100"},
+    )
+
+
+class FocusAreaTextSchema(Schema):
+    focus_area = key()
+    text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+def _area_texts(description: str) -> fields.List:
+    return fields.List(fields.Nested(FocusAreaTextSchema), load_default=list,
+                       validate=validate.Length(max=30), metadata={"description": description})
+
+
+class DialogueBodySchema(Schema):
+    """What a leader records (POST) or amends (PUT)."""
+
+    setting = fields.String(required=True, validate=validate.OneOf(SETTINGS))
+    unit_id = key()
+    held_on = fields.Date(required=True)
+    task_description = fields.String(
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "The task (setting specific_task only, and required there)"},
+    )
+    framework_version = fields.Integer(
+        strict=True, validate=validate.Range(min=1),
+        metadata={"description": "Default: the current version (on amendment: the dialogue's)"},
+    )
+    participants = fields.List(fields.Nested(ParticipantSchema), load_default=list,
+                               validate=validate.Length(max=200))
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=64)),
+        values=fields.String(validate=validate.Length(min=1, max=10000)), load_default=dict,
+        metadata={"description": "Reflection question key -> answer, for the setting's questions"},
+    )
+    focus_areas = fields.List(fields.Nested(FocusAreaRatingSchema), required=True,
+                              metadata={"description": "Each focus area of the version once"})
+    strengths = _area_texts("Strengths, each tied to a focus area")
+    development_areas = _area_texts("Development areas, each tied to a focus area")
+    actions = fields.List(
+        fields.Nested(NewActionSchema), load_default=list, validate=validate.Length(max=50),
+        metadata={"description": "Actions agreed (on amendment: actions added)"},
+    )
+    follow_up_on = fields.Date(metadata={"description": "Default: three months after held_on"})
+    visibility = fields.String(
+        validate=validate.OneOf(VISIBILITIES),
+        metadata={"description": "Default: private for individual_leader, shared otherwise"},
+    )
+
+
+class DialogueFactsSchema(Schema):
+    id = fields.String()
+    unit_id = fields.String()
+    leader_id = fields.String()
+    setting = fields.String()
+    held_on = fields.Date()
+    visibility = fields.String()
+    follow_up_on = fields.Date()
+    framework_version = fields.Integer()
+    revision = fields.Integer()
+
+
+class DialogueSchema(DialogueFactsSchema):
+    recorded_at = fields.DateTime()
+    amended_at = fields.DateTime(allow_none=True)
+    amendable_until = fields.DateTime()
+    task_description = fields.String(allow_none=True)
+    participants = fields.List(fields.Nested(ParticipantSchema))
+    answers = fields.Dict(keys=fields.String(), values=fields.String())
+    focus_areas = fields.List(fields.Nested(FocusAreaRatingSchema))
+    strengths = fields.List(fields.Nested(FocusAreaTextSchema))
+    development_areas = fields.List(fields.Nested(FocusAreaTextSchema))
+    actions = fields.List(fields.Nested(ActionSummarySchema))
+
+
+class RevisionSchema(Schema):
+    revision = fields.Integer()
+    recorded_at = fields.DateTime()
+    recorded_by = fields.String()
+    content = fields.Dict(metadata={"description": "The dialogue's content as this revision said"})
+
+
+class DialogueListArgs(Schema):
+    unit_id = fields.String(validate=validate.Length(min=1, max=64))
+    setting = fields.String(validate=validate.OneOf(SETTINGS))
+    held_from = fields.Date(data_key="from", metadata={"description": "held_on on or after"})
+    held_to = fields.Date(data_key="to", metadata={"description": "held_on on or before"})
+
+    @validates_schema
+    def _period(self, data, **_kwargs):
+        if "held_from" in data and "held_to" in data and data["held_from"] > data["held_to"]:
+            raise ValidationError("the period ends before it starts", field_name="to")

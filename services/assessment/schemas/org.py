@@ -1,0 +1,88 @@
+"""Request and response schemas of the organisation API (units, people, the CSV import)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from services.assessment.org import RULES
+
+HR_ID = "Stable id from HR: 1 to 64 letters, digits, '.', '_' or '-'"
+
+
+class UnitSchema(Schema):
+    id = fields.String(metadata={"description": HR_ID})
+    name = fields.String()
+    parent_id = fields.String(allow_none=True, metadata={"description": "None: a top unit"})
+    leader_id = fields.String(allow_none=True)
+    tr_id = fields.String(allow_none=True, metadata={"description": "Union representative"})
+    amr_id = fields.String(
+        allow_none=True, metadata={"description": "Work-environment representative"}
+    )
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class UnitUpdateSchema(Schema):
+    name = fields.String(validate=RULES["name"])
+    parent_id = fields.String(allow_none=True, validate=RULES["parent_id"], metadata={
+        "description": "An existing unit, not this one nor one below it; null: a top unit"
+    })
+    leader_id = fields.String(allow_none=True, validate=RULES["leader_id"])
+    tr_id = fields.String(allow_none=True, validate=RULES["tr_id"])
+    amr_id = fields.String(allow_none=True, validate=RULES["amr_id"])
+
+
+class UnitCreateSchema(UnitUpdateSchema):
+    id = fields.String(required=True, validate=RULES["id"], metadata={"description": HR_ID})
+    name = fields.String(required=True, validate=RULES["name"])
+
+
+class UnitListArgs(Schema):
+    parent_id = fields.String(
+        validate=RULES["parent_id"], metadata={"description": "Only this unit's children"}
+    )
+
+
+class PersonSchema(Schema):
+    id = fields.String(metadata={"description": HR_ID + "; also the sub of their token"})
+    name = fields.String()
+    email = fields.String()
+    language = fields.String(metadata={"description": "da or en"})
+    unit_id = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class PersonUpdateSchema(Schema):
+    name = fields.String(validate=RULES["name"])
+    email = fields.String(validate=RULES["email"])
+    language = fields.String(validate=RULES["language"], metadata={"description": "da or en"})
+    unit_id = fields.String(allow_none=True, validate=RULES["unit_id"], metadata={
+        "description": "The unit they work in; null: none"
+    })
+
+
+class PersonCreateSchema(PersonUpdateSchema):
+    id = fields.String(required=True, validate=RULES["id"], metadata={"description": HR_ID})
+    name = fields.String(required=True, validate=RULES["name"])
+    email = fields.String(required=True, validate=RULES["email"])
+    language = fields.String(
+        load_default="da", validate=RULES["language"], metadata={"description": "da or en"}
+    )
+
+
+class PersonListArgs(Schema):
+    unit_id = fields.String(
+        validate=RULES["unit_id"], metadata={"description": "Only the people of this unit"}
+    )
+
+
+class ImportCountsSchema(Schema):
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+
+
+class ImportResultSchema(Schema):
+    units = fields.Nested(ImportCountsSchema)
+    people = fields.Nested(ImportCountsSchema)

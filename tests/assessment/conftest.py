@@ -1,0 +1,139 @@
+"""Fixtures for the assessment service: its database, a real content service, an org."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from services.assessment.app import MIGRATIONS, create_app
+from services.assessment.models import Person, Unit
+from services.content import service as content_service
+from services.content.app import MIGRATIONS as CONTENT_MIGRATIONS
+from services.content.app import create_app as create_content_app
+from shared.config import load_settings
+from shared.db import make_engine, make_session_factory
+from shared.migrations import upgrade
+from tests.support.databases import backends, create_database, drop_database, empty_tables
+from tests.support.servers import serving
+
+ASSESSMENT_TABLES = (
+    "outbox", "action_changes", "actions", "focus_ratings", "dialogue_participants",
+    "dialogue_revisions", "dialogues", "units", "people",
+)
+
+
+@pytest.fixture(scope="session")
+def content_url(tmp_path_factory, redis_url, jwt_settings) -> str:
+    """Base URL of a real content service (framework version 1) over HTTP."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('content-server') / 'content.db'}"
+    upgrade(CONTENT_MIGRATIONS, url)
+    settings = load_settings("content", environ={}, database_url=url, redis_url=redis_url,
+                             event_stream="test.content-server", jwt=jwt_settings)
+    app = create_content_app(settings)
+    with app.app_context(), app.extensions["lederdialog.deps"].session_factory() as session:
+        content_service.seed_if_empty(session)
+    with serving(app) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session", params=backends())
+def assessment_database_url(request, tmp_path_factory) -> str:
+    """An assessment database migrated to head, once per backend."""
+    url = create_database(request.param, "assessment", tmp_path_factory.mktemp(request.param))
+    upgrade(MIGRATIONS, url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def assessment_settings(assessment_database_url, redis_url, stream, jwt_settings, content_url):
+    """Settings of an assessment service on the test database, Redis, stream and content."""
+    return load_settings(
+        "assessment", environ={}, database_url=assessment_database_url, redis_url=redis_url,
+        event_stream=stream, jwt=jwt_settings, content_url=content_url,
+    )
+
+
+@pytest.fixture
+def assessment_sessions(assessment_settings):
+    """A session factory on the emptied assessment database."""
+    engine = make_engine(assessment_settings.database_url)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        empty_tables(session, *ASSESSMENT_TABLES)
+    yield factory
+    engine.dispose()
+
+
+@pytest.fixture
+def assessment_app(assessment_settings, assessment_sessions):
+    """The assessment app on an empty database."""
+    app = create_app(assessment_settings)
+    app.config["TESTING"] = True
+    yield app
+    deps = app.extensions["lederdialog.deps"]
+    deps.engine.dispose()
+    deps.redis.close()
+
+
+@pytest.fixture
+def client(assessment_app):
+    """A test client of the assessment app."""
+    return assessment_app.test_client()
+
+
+@dataclass(frozen=True)
+class Org:
+    """A small organisation: kommune > skole > sfo, with leaders, TRIOs and employees.
+
+    kommune: leader "director"; skole: leader "leader", TR "tr", AMR "amr",
+    employees "emp1", "emp2"; sfo: leader "sfo-leader", TR "sfo-tr", AMR "sfo-amr",
+    employee "sfo-emp"; "hr" works in HR (no unit).
+    """
+
+    kommune: str = "kommune"
+    skole: str = "skole"
+    sfo: str = "sfo"
+
+
+PEOPLE = [
+    ("director", "Dorthe Direktør", "kommune", "da"),
+    ("leader", "Lars Leder", "skole", "da"),
+    ("tr", "Tina Tillid", "skole", "da"),
+    ("amr", "Anders Arbejdsmiljø", "skole", "en"),
+    ("emp1", "Eva Ansat", "skole", "da"),
+    ("emp2", "Emil Ansat", "skole", "en"),
+    ("sfo-leader", "Sofie SFO-leder", "sfo", "da"),
+    ("sfo-tr", "Svend Tillid", "sfo", "da"),
+    ("sfo-amr", "Signe Arbejdsmiljø", "sfo", "da"),
+    ("sfo-emp", "Sara Ansat", "sfo", "da"),
+    ("hr", "Hanne HR", None, "da"),
+]
+UNITS = [
+    ("kommune", "Gentofte Kommune", None, "director", None, None),
+    ("skole", "Skovgårdsskolen", "kommune", "leader", "tr", "amr"),
+    ("sfo", "SFO Skovgården", "skole", "sfo-leader", "sfo-tr", "sfo-amr"),
+]
+
+
+@pytest.fixture
+def org(assessment_sessions) -> Org:
+    """The small organisation of `Org`, stored in the assessment database."""
+    with assessment_sessions() as session:
+        for person_id, name, unit_id, language in PEOPLE:
+            session.add(Person(id=person_id, name=name, email=f"{person_id}@gentofte.test",
+                               language=language, unit_id=unit_id))
+        session.flush()
+        for unit_id, name, parent_id, leader_id, tr_id, amr_id in UNITS:
+            session.add(Unit(id=unit_id, name=name, parent_id=parent_id, leader_id=leader_id,
+                             tr_id=tr_id, amr_id=amr_id))
+            session.flush()
+        session.commit()
+    return Org()
+
+
+@pytest.fixture
+def hr(token):
+    """Headers of an HR admin."""
+    return token("hr", "hr_admin")

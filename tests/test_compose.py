@@ -1,0 +1,99 @@
+"""compose.yaml is a valid Compose file that runs what `make run` runs, image by image."""
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from scripts.processes import SERVICES, run_environment, system_processes
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
+SCHEMA = json.loads((ROOT / "tests" / "data" / "compose-spec.json").read_text())
+ONE_SHOT = {f"{service.name}-migrate" for service in SERVICES}
+
+
+def compose_service(name: str) -> dict:
+    assert name in COMPOSE["services"], f"compose.yaml has no service {name!r}"
+    return COMPOSE["services"][name]
+
+
+def as_args(command) -> list[str]:
+    return shlex.split(command) if isinstance(command, str) else list(command)
+
+
+def test_compose_file_follows_the_specification():
+    jsonschema.Draft7Validator(SCHEMA).validate(COMPOSE)
+    assert "version" not in COMPOSE
+
+
+def test_every_long_running_service_has_a_healthcheck():
+    for name, service in COMPOSE["services"].items():
+        if name not in ONE_SHOT:
+            assert "healthcheck" in service, f"{name} has no healthcheck"
+
+
+@pytest.mark.parametrize("process", system_processes(), ids=lambda p: p.name)
+def test_compose_runs_the_same_command_with_the_same_variables(process):
+    service = compose_service(process.name)
+    assert as_args(service["command"]) == shlex.split(process.command)
+    environment = service["environment"]
+    run_variables = set(run_environment({})) - {"PYTHONUNBUFFERED", "SMTP_URL"}
+    missing = (run_variables | set(process.env) | {"DATABASE_URL"}) - set(environment)
+    assert not missing, f"{process.name} lacks {sorted(missing)} that make run sets"
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_migrations_run_once_before_the_service_starts(service):
+    migrate = compose_service(f"{service.name}-migrate")
+    assert as_args(migrate["command"]) == shlex.split(service.flask("migrate"))
+    assert migrate["restart"] == "no"
+    for process in service.processes():
+        condition = compose_service(process.name)["depends_on"][f"{service.name}-migrate"]
+        assert condition == {"condition": "service_completed_successfully"}
+
+
+def image_files(dockerfile: Path) -> set[str]:
+    """The repository files a Dockerfile copies into its image."""
+    files = set()
+    for line in dockerfile.read_text().splitlines():
+        match = re.match(r"^COPY\s+(\S+)\s+\S+$", line)
+        if match:
+            source = ROOT / match.group(1)
+            paths = source.rglob("*") if source.is_dir() else [source]
+            files |= {str(p.relative_to(ROOT)) for p in paths if p.is_file()}
+    return files
+
+
+def module_file(module: str) -> str:
+    return module.replace(".", "/") + ".py"
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_dockerfile_entry_point_exists_in_the_image(service):
+    dockerfile = ROOT / "services" / service.name / "Dockerfile"
+    text = dockerfile.read_text()
+    assert re.search(r"^FROM python:3\.11-slim$", text, re.M)
+    assert re.search(r"^USER (?!root)\w+$", text, re.M), "the image must not run as root"
+    files = image_files(dockerfile)
+    assert "requirements.txt" in files
+    assert not any(f.startswith(("tests/", "bench/", "scripts/")) for f in files)
+    others = {s.name for s in SERVICES} - {service.name}
+    assert not any(f.startswith(tuple(f"services/{o}/" for o in others)) for f in files)
+    cmd = json.loads(re.search(r"^CMD (\[.*\])$", text, re.M).group(1))
+    app_module = cmd[-1].split(":")[0]
+    config_module = cmd[cmd.index("-c") + 1].removeprefix("python:")
+    for module in (app_module, config_module):
+        assert module_file(module) in files, f"{module} is not in the {service.name} image"
+    for name, compose in COMPOSE["services"].items():
+        if compose.get("build", {}).get("dockerfile") == f"services/{service.name}/Dockerfile":
+            modules = re.findall(r"services\.[\w.]+|shared\.[\w.]+", " ".join(
+                as_args(compose["command"]) + as_args(compose["healthcheck"]["test"])
+                if "healthcheck" in compose else as_args(compose["command"])))
+            for module in modules:
+                module = module.split(":")[0]
+                assert module_file(module) in files, f"{name} runs {module}, not in its image"
