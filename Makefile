@@ -6,7 +6,7 @@ SUB ?= hr-1
 ROLE ?= hr_admin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench token clean
+.PHONY: help install run demo test lint bench token clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,6 +21,9 @@ install: $(VENV)/.installed ## Create the virtual environment and install everyt
 
 run: install ## Start the whole system on embedded defaults (Ctrl-C stops it)
 	$(PY) -m scripts.run
+
+demo: install ## Like make run, and load a demo organisation with dialogues
+	$(PY) -m scripts.run --demo
 
 test: install ## Lint, then run the whole suite (TEST_DATABASE_URL adds PostgreSQL)
 	$(VENV)/bin/ruff check .

@@ -5,10 +5,12 @@ Ctrl-C stops them all; the data under var/ is kept for the next run.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shlex
 import subprocess
 import sys
+import threading
 
 from honcho.manager import Manager
 from honcho.printer import Printer
@@ -46,7 +48,20 @@ def banner(env: dict[str, str], *, mailbox: bool) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def load_demo_when_ready(env: dict[str, str]) -> None:
+    """Load the demo data in the background once the services answer."""
+    command = [sys.executable, "-m", "scripts.demo.load"]
+    threading.Thread(
+        target=subprocess.run, args=(command,), kwargs={"env": env, "cwd": REPO_ROOT},
+        daemon=True,
+    ).start()
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--demo", action="store_true",
+                        help="also load a demo organisation and dialogues")
+    demo = parser.parse_args(argv).demo
     embedded = embedded_processes(
         redis="REDIS_URL" not in os.environ, mailbox="SMTP_URL" not in os.environ
     )
@@ -59,9 +74,11 @@ def main() -> int:
         manager.add_process(process.name, process.command, env={**env, **process.env},
                             cwd=str(REPO_ROOT))
     print(banner(env, mailbox=any(p.name == "mailbox" for p in embedded)), flush=True)
+    if demo:
+        load_demo_when_ready(env)
     manager.loop()
     return manager.returncode or 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

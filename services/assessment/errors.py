@@ -16,14 +16,18 @@ class Conflict(Exception):
 
 
 class Invalid(Exception):
-    """Input that breaks a rule; `errors` names the fields like marshmallow does (422)."""
+    """Input that breaks a rule; `errors` names the fields like marshmallow does (422).
 
-    def __init__(self, errors: dict):
+    `location` says where the fields were sent: "json" (the body) or "query".
+    """
+
+    def __init__(self, errors: dict, location: str = "json"):
         super().__init__(errors)
         self.errors = errors
+        self.location = location
 
     @classmethod
-    def field(cls, path: str, message: str) -> Invalid:
+    def field(cls, path: str, message: str, location: str = "json") -> Invalid:
         """One error at a dotted path: Invalid.field("actions.0.due_on", "...")."""
         errors: dict = {}
         node = errors
@@ -31,7 +35,7 @@ class Invalid(Exception):
         for part in parents:
             node = node.setdefault(part, {})
         node[leaf] = [message]
-        return cls(errors)
+        return cls(errors, location)
 
 
 class ServiceUnavailable(Exception):

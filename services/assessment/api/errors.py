@@ -25,7 +25,7 @@ def answers_errors(view):
         except Conflict as exc:
             abort(409, message=str(exc))
         except Invalid as exc:
-            abort(422, message="invalid input", errors={"json": exc.errors})
+            abort(422, message="invalid input", errors={exc.location: exc.errors})
         except ServiceUnavailable as exc:
             abort(503, message=str(exc), headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
