@@ -29,8 +29,9 @@ test: install ## Lint, then run the whole suite (TEST_DATABASE_URL adds PostgreS
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
-bench: install ## Run the benchmarks (needs wrk: apt-get install wrk)
+bench: install ## Run the benchmarks (needs wrk and a local PostgreSQL)
 	$(PY) bench/content.py
+	$(PY) bench/insights.py
 
 token: install ## Mint a development token: make token SUB=hr-1 ROLE=hr_admin
 	@$(PY) -m shared.mint_token --sub $(SUB) --role $(ROLE)

@@ -9,9 +9,10 @@ from flask import Flask
 from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
+from werkzeug.routing import Rule
 
 from services.content import service
-from services.content.api import admin, reading
+from services.content.api import admin, current, reading
 from services.content.models import Outbox
 from services.content.rendering import PublishedCache
 from shared.auth import TokenVerifier
@@ -51,6 +52,9 @@ def create_app(settings: Settings | None = None, *, framework_max_age: int = 30)
     app.extensions["lederdialog.deps"] = deps
     init_db(app, deps.session_factory)
     init_auth(app, TokenVerifier(settings.jwt))
+    app.wsgi_app = current.CurrentFramework(
+        app.wsgi_app, sessions=deps.session_factory, cache=deps.cache, max_age=framework_max_age
+    )
     install_observability(app, service="content", ready_checks={
         "database": lambda: ping(engine),
         "redis": deps.redis.ping,
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None, *, framework_max_age: int = 30)
     api = make_api(app, title="Lederdialog content")
     api.register_blueprint(reading.blp)
     api.register_blueprint(admin.blp)
+    api.spec.path(rule=Rule(current.PATH), operations={"get": current.OPENAPI})
     register_service_commands(
         app, migrations=MIGRATIONS, outbox_model=Outbox,
         after_migrate=lambda: _seed(deps.session_factory),

@@ -34,6 +34,16 @@ def etag_for(version_id: int, lang: str) -> str:
     return f"v{version_id}-{lang}"
 
 
+def caching_headers(*, lang: str, etag: str | None, max_age: int) -> list[tuple[str, str]]:
+    """Headers of a framework answer: published versions are cacheable, drafts are not."""
+    headers = [("Content-Language", lang), ("Vary", "Accept-Language")]
+    if etag is None:
+        headers.append(("Cache-Control", "no-store"))
+    else:
+        headers += [("ETag", f'"{etag}"'), ("Cache-Control", f"public, max-age={max_age}")]
+    return headers
+
+
 class PublishedCache:
     def __init__(self, current_ttl: float):
         self._ttl = current_ttl

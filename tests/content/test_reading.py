@@ -95,3 +95,19 @@ def test_request_id_is_echoed_or_made(client):
     assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers[
         "X-Request-ID"] == "abc-123"
     assert len(client.get("/healthz").headers["X-Request-ID"]) == 32
+
+
+def test_head_answers_the_headers_alone(client):
+    response = client.head("/api/v1/framework?lang=en")
+    assert response.status_code == 200
+    assert response.data == b""
+    assert response.headers["ETag"] == '"v1-en"'
+    assert int(response.headers["Content-Length"]) > 10_000
+
+
+def test_not_modified_keeps_the_caching_headers(client):
+    etag = client.get("/api/v1/framework").headers["ETag"]
+    response = client.get("/api/v1/framework", headers={"If-None-Match": f'"x", {etag}'})
+    assert response.status_code == 304
+    assert response.headers["ETag"] == etag
+    assert response.headers["Vary"] == "Accept-Language"

@@ -45,7 +45,7 @@ class Action(MethodView):
         return actions.get(db_session(), principal=require_principal(), action_id=action_id)
 
     @documented(401, 403, 404, 409, 422)
-    @blp.arguments(ActionChangeRequestSchema)
+    @blp.arguments(ActionChangeRequestSchema())
     @blp.response(200, ActionSchema)
     @answers_errors
     def patch(self, body, action_id):
@@ -59,7 +59,7 @@ class Action(MethodView):
 @blp.route("/actions/<action_id>/complete")
 class Completion(MethodView):
     @documented(401, 403, 404, 409, 422)
-    @blp.arguments(CompletionSchema)
+    @blp.arguments(CompletionSchema())
     @blp.response(200, ActionSchema)
     @answers_errors
     def post(self, body, action_id):

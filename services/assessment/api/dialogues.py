@@ -47,7 +47,7 @@ def _created(dialogue) -> tuple[dict, dict]:
 @blp.route("/dialogues")
 class Dialogues(MethodView):
     @documented(401, 403, 422)
-    @blp.arguments(DialogueListArgs, location="query")
+    @blp.arguments(DialogueListArgs(), location="query")
     @blp.response(200, DialogueFactsSchema(many=True))
     @blp.paginate()
     @answers_errors
@@ -60,7 +60,7 @@ class Dialogues(MethodView):
         return items
 
     @documented(401, 403, 422, 503)
-    @blp.arguments(DialogueBodySchema)
+    @blp.arguments(DialogueBodySchema())
     @blp.response(201, DialogueSchema)
     @answers_errors
     def post(self, body):
@@ -82,7 +82,7 @@ class Dialogue(MethodView):
         return dialogues.get(db_session(), principal=require_principal(), dialogue_id=dialogue_id)
 
     @documented(401, 403, 404, 409, 422, 503)
-    @blp.arguments(DialogueBodySchema)
+    @blp.arguments(DialogueBodySchema())
     @blp.response(200, DialogueSchema)
     @answers_errors
     def put(self, body, dialogue_id):

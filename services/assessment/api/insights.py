@@ -30,7 +30,7 @@ ERRORS = {
 @blp.route("/insights/balance")
 class Balance(MethodView):
     @auth.secured(blp, "hr_admin", "leader", errors=ERRORS)
-    @blp.arguments(BalanceArgs, location="query")
+    @blp.arguments(BalanceArgs(), location="query")
     @blp.response(200, BalanceSchema)
     @answers_errors
     def get(self, args):

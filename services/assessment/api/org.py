@@ -67,7 +67,7 @@ def _csv_body() -> bytes:
 @blp.route("/units")
 class Units(MethodView):
     @_secured(errors=(401, 422))
-    @blp.arguments(UnitListArgs, location="query")
+    @blp.arguments(UnitListArgs(), location="query")
     @blp.response(200, UnitSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
@@ -79,7 +79,7 @@ class Units(MethodView):
         return units
 
     @_secured("hr_admin", errors=(401, 403, 409, 422))
-    @blp.arguments(UnitCreateSchema)
+    @blp.arguments(UnitCreateSchema())
     @blp.response(201, UnitSchema)
     @answers_errors
     def post(self, body):
@@ -97,7 +97,7 @@ class UnitView(MethodView):
         return org.get_unit(db_session(), unit_id=unit_id)
 
     @_secured("hr_admin", errors=(401, 403, 404, 409, 422))
-    @blp.arguments(UnitUpdateSchema)
+    @blp.arguments(UnitUpdateSchema())
     @blp.response(200, UnitSchema)
     @answers_errors
     def patch(self, body, unit_id):
@@ -108,7 +108,7 @@ class UnitView(MethodView):
 @blp.route("/people")
 class People(MethodView):
     @_secured(errors=(401, 422))
-    @blp.arguments(PersonListArgs, location="query")
+    @blp.arguments(PersonListArgs(), location="query")
     @blp.response(200, PersonSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
@@ -120,7 +120,7 @@ class People(MethodView):
         return people
 
     @_secured("hr_admin", errors=(401, 403, 409, 422))
-    @blp.arguments(PersonCreateSchema)
+    @blp.arguments(PersonCreateSchema())
     @blp.response(201, PersonSchema)
     @answers_errors
     def post(self, body):
@@ -138,7 +138,7 @@ class PersonView(MethodView):
         return org.get_person(db_session(), person_id=person_id, principal=require_principal())
 
     @_secured("hr_admin", errors=(401, 403, 404, 409, 422))
-    @blp.arguments(PersonUpdateSchema)
+    @blp.arguments(PersonUpdateSchema())
     @blp.response(200, PersonSchema)
     @answers_errors
     def patch(self, body, person_id):

@@ -56,7 +56,7 @@ class Draft(MethodView):
 @blp.route("/versions/<int:version_id>/texts")
 class DraftTexts(MethodView):
     @HR_ONLY
-    @blp.arguments(TextChangesSchema)
+    @blp.arguments(TextChangesSchema())
     @blp.response(200, VersionSummarySchema)
     def patch(self, body, version_id):
         """Change texts of a draft, in either language; all changes apply or none"""

@@ -7,7 +7,7 @@ from flask_smorest import abort
 
 from services.content import service
 from services.content.document import LANGUAGES
-from services.content.rendering import PublishedCache
+from services.content.rendering import PublishedCache, caching_headers
 from shared.web.auth import optional_principal
 from shared.web.db import db_session
 
@@ -40,20 +40,9 @@ def version_or_404(version_id: int):
 
 
 def json_response(body: bytes, *, lang: str, etag: str | None, max_age: int) -> Response:
-    response = Response(body, mimetype="application/json")
-    response.headers["Content-Language"] = lang
-    response.headers["Vary"] = "Accept-Language"
-    if etag is None:
-        response.headers["Cache-Control"] = "no-store"
-    else:
-        response.set_etag(etag)
-        response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    return response
+    headers = caching_headers(lang=lang, etag=etag, max_age=max_age)
+    return Response(body, mimetype="application/json", headers=headers)
 
 
-def not_modified(etag: str, *, max_age: int) -> Response:
-    response = Response(status=304)
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    response.headers["Vary"] = "Accept-Language"
-    return response
+def not_modified(etag: str, *, lang: str, max_age: int) -> Response:
+    return Response(status=304, headers=caching_headers(lang=lang, etag=etag, max_age=max_age))

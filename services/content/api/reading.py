@@ -49,26 +49,8 @@ def _framework_response(version_id: int, lang: str):
         return json_response(cache().body(version, lang), lang=lang, etag=None, max_age=0)
     etag = etag_for(version_id, lang)
     if etag in request.if_none_match:
-        return not_modified(etag, max_age=_max_age())
+        return not_modified(etag, lang=lang, max_age=_max_age())
     return json_response(cache().body(version, lang), lang=lang, etag=etag, max_age=_max_age())
-
-
-@blp.route("")
-class CurrentFramework(MethodView):
-    @blp.arguments(LangArgs, location="query")
-    @blp.response(200, FrameworkSchema)
-    @blp.alt_response(304, description="Not modified (If-None-Match)")
-    def get(self, args):
-        """The current published framework, whole, in one language"""
-        lang = choose_lang(args)
-        version_id = current_version_id()
-        etag = etag_for(version_id, lang)
-        if etag in request.if_none_match:
-            return not_modified(etag, max_age=_max_age())
-        body = cache().cached_body(version_id, lang) or cache().body(
-            version_or_404(version_id), lang
-        )
-        return json_response(body, lang=lang, etag=etag, max_age=_max_age())
 
 
 @blp.route("/versions")
@@ -81,7 +63,7 @@ class Versions(MethodView):
 
 @blp.route("/versions/<int:version_id>")
 class Version(MethodView):
-    @blp.arguments(LangArgs, location="query")
+    @blp.arguments(LangArgs(), location="query")
     @blp.response(200, FrameworkSchema)
     @blp.alt_response(304, description="Not modified (If-None-Match)")
     def get(self, args, version_id):
@@ -100,7 +82,7 @@ class VersionTexts(MethodView):
 
 @blp.route("/focus-areas/<key>")
 class FocusArea(MethodView):
-    @blp.arguments(FocusAreaArgs, location="query")
+    @blp.arguments(FocusAreaArgs(), location="query")
     @blp.response(200, FocusAreaSchema)
     def get(self, args, key):
         """One focus area: its statement, commitments and the leader's role"""
@@ -113,7 +95,7 @@ class FocusArea(MethodView):
 
 @blp.route("/questions")
 class Questions(MethodView):
-    @blp.arguments(QuestionArgs, location="query")
+    @blp.arguments(QuestionArgs(), location="query")
     @blp.response(200, SettingQuestionSchema(many=True))
     def get(self, args):
         """The reflection questions, of every setting or of one (?setting=KEY)"""
@@ -133,7 +115,7 @@ class Questions(MethodView):
 
 @blp.route("/diff")
 class Diff(MethodView):
-    @blp.arguments(DiffArgs, location="query")
+    @blp.arguments(DiffArgs(), location="query")
     @blp.response(200, DiffSchema)
     def get(self, args):
         """Which texts changed between two versions (?from=ID&to=ID), old and new"""
