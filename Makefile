@@ -31,6 +31,7 @@ test: install ## Lint, then run the whole suite (TEST_DATABASE_URL adds PostgreS
 
 bench: install ## Run the benchmarks (needs wrk and a local PostgreSQL)
 	$(PY) bench/content.py
+	$(PY) bench/assessment.py
 	$(PY) bench/insights.py
 
 token: install ## Mint a development token: make token SUB=hr-1 ROLE=hr_admin
