@@ -72,9 +72,7 @@ def assessment_app(assessment_settings, assessment_sessions):
     app = create_app(assessment_settings)
     app.config["TESTING"] = True
     yield app
-    deps = app.extensions["lederdialog.deps"]
-    deps.engine.dispose()
-    deps.redis.close()
+    app.extensions["lederdialog.deps"].close()
 
 
 @pytest.fixture

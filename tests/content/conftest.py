@@ -48,9 +48,7 @@ def content_app(content_settings, content_sessions):
     app = create_app(content_settings)
     app.config["TESTING"] = True
     yield app
-    deps = app.extensions["lederdialog.deps"]
-    deps.engine.dispose()
-    deps.redis.close()
+    app.extensions["lederdialog.deps"].close()
 
 
 @pytest.fixture

@@ -1,0 +1,70 @@
+"""What every Flask service's composition root starts with: resources and a wired app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask
+from flask_smorest import Api
+from redis import Redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from shared.auth import TokenVerifier
+from shared.config import Settings
+from shared.db import make_engine, make_session_factory, ping
+from shared.logs import configure_logging
+from shared.web.api import make_api
+from shared.web.auth import init_auth
+from shared.web.db import init_db
+from shared.web.observability import install_observability
+
+EXTENSION = "lederdialog.deps"
+
+
+@dataclass
+class Resources:
+    """The clients a service holds for its lifetime; services extend it with their own."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker
+    redis: Redis
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.redis.close()
+
+
+def open_resources(settings: Settings) -> dict:
+    """Keyword arguments for a Resources (sub)class: database engine, sessions, Redis."""
+    engine = make_engine(settings.database_url)
+    return {
+        "settings": settings, "engine": engine, "session_factory": make_session_factory(engine),
+        "redis": Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5),
+    }
+
+
+def create_service_app(
+    import_name: str, *, name: str, title: str, deps: Resources,
+    inner_wsgi: Callable | None = None,
+) -> tuple[Flask, Api]:
+    """A Flask app with JSON logs, bearer auth, a session per request, observability, OpenAPI.
+
+    `inner_wsgi` wraps Flask inside the request observer (content's fast path).
+    """
+    settings = deps.settings
+    configure_logging(name, settings.log_level)
+    app = Flask(import_name)
+    app.config["SETTINGS"] = settings
+    app.extensions[EXTENSION] = deps
+    init_db(app, deps.session_factory)
+    init_auth(app, TokenVerifier(settings.jwt))
+    if inner_wsgi is not None:
+        app.wsgi_app = inner_wsgi(app.wsgi_app)
+    install_observability(app, service=name, ready_checks={
+        "database": lambda: ping(deps.engine),
+        "redis": deps.redis.ping,
+    })
+    return app, make_api(app, title=title)
