@@ -33,6 +33,7 @@ bench: install ## Run the benchmarks (needs wrk and a local PostgreSQL)
 	$(PY) bench/content.py
 	$(PY) bench/assessment.py
 	$(PY) bench/insights.py
+	$(PY) bench/notify.py
 
 token: install ## Mint a development token: make token SUB=hr-1 ROLE=hr_admin
 	@$(PY) -m shared.mint_token --sub $(SUB) --role $(ROLE)

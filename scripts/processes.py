@@ -35,6 +35,7 @@ class Service:
     default_port: int
     app: str  # the module holding create_app()
     relay: bool = True
+    workers: dict[str, str] = field(default_factory=dict)  # name suffix -> command
 
     @property
     def port(self) -> int:
@@ -50,12 +51,19 @@ class Service:
              "PROMETHEUS_MULTIPROC_DIR": str(VAR_DIR / "metrics" / self.name)},
         )
         relay = [Process(f"{self.name}-relay", self.flask("relay"))] if self.relay else []
-        return [api, *relay]
+        workers = [Process(f"{self.name}-{suffix}", command)
+                   for suffix, command in self.workers.items()]
+        return [api, *relay, *workers]
 
 
 SERVICES = [
     Service("content", 8001, "services.content.app"),
     Service("assessment", 8002, "services.assessment.app"),
+    Service("notify", 8003, "services.notify.app", relay=False, workers={
+        "consumer": "python -m services.notify.consumer",
+        "worker": "celery -A services.notify.celery_app worker --loglevel INFO --concurrency 2",
+        "beat": "celery -A services.notify.celery_app beat --loglevel INFO",
+    }),
 ]
 
 
@@ -87,6 +95,7 @@ def run_environment(base: dict[str, str]) -> dict[str, str]:
     env.setdefault("REDIS_URL", f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0")
     env.setdefault("SMTP_URL", f"smtp://127.0.0.1:{MAILBOX_SMTP_PORT}")
     for service in SERVICES:
-        env.setdefault(f"{service.name.upper()}_URL", f"http://127.0.0.1:{service.port}")
+        if service.name in ("content", "assessment"):  # the ones other services call
+            env.setdefault(f"{service.name.upper()}_URL", f"http://127.0.0.1:{service.port}")
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env

@@ -6,10 +6,17 @@ python -m shared.healthcheck heartbeat /tmp/lederdialog-heartbeat 60
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+
+def heartbeat_from_env() -> Path | None:
+    """The file a loop process touches every cycle, if HEARTBEAT_FILE names one."""
+    path = os.environ.get("HEARTBEAT_FILE")
+    return Path(path) if path else None
 
 
 def check_url(url: str) -> None:

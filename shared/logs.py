@@ -32,6 +32,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
             foreign_pre_chain=shared_processors,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
                 structlog.processors.JSONRenderer(),
             ],
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from services.assessment import dialogue_events as events
@@ -17,28 +17,61 @@ from shared.outbox import utcnow
 
 FINAL_STATUSES = frozenset({"done", "dropped"})
 NEW_ACTION_FIELDS = ("title", "owner_id", "due_on", "focus_area", "commitment")
+NEW_ACTION_COLUMNS = ("id", "dialogue_id", "status", "created_at", "updated_at",
+                      *NEW_ACTION_FIELDS)
 
 
 def new_actions(dialogue_id: str, specs: list[dict]) -> list[Action]:
-    """Actions as agreed in a dialogue, not yet added to a session."""
-    return [
-        Action(id=str(uuid.uuid4()), dialogue_id=dialogue_id, status="open",
-               **{name: spec[name] for name in NEW_ACTION_FIELDS})
-        for spec in specs
+    """Actions as agreed in a dialogue, not added to a session (`rows_of_new` writes them)."""
+    return [_new_action(dialogue_id, spec) for spec in specs]
+
+
+def _new_action(dialogue_id: str, spec: dict) -> Action:
+    now = utcnow()
+    return Action(id=str(uuid.uuid4()), dialogue_id=dialogue_id, status="open",
+                  created_at=now, updated_at=now,
+                  **{name: spec[name] for name in NEW_ACTION_FIELDS})
+
+
+def rows_of_new(agreed: list[Action]) -> tuple[Table, list[dict]]:
+    """The rows of new actions, to write with their dialogue's (shared.db.insert_rows)."""
+    return Action.__table__, [
+        {name: getattr(action, name) for name in NEW_ACTION_COLUMNS} for action in agreed
     ]
 
 
-def announce_agreed(
-    session: Session, *, dialogue: Dialogue, agreed: list[Action], request_id: str | None
-) -> None:
-    """One action.agreed event per new action, in the caller's transaction."""
-    for action in agreed:
-        events.emit(session, type=events.ACTION_AGREED, subject=events.action_subject(action.id),
-                    request_id=request_id, data={
-                        **events.action_data(action, dialogue),
-                        "due_on": action.due_on.isoformat(), "focus_area": action.focus_area,
-                        "commitment": action.commitment, "status": action.status,
-                    })
+def in_creation_order(agreed: list[Action]) -> list[Action]:
+    """New actions in the order `ids_of_dialogue` lists them."""
+    return sorted(agreed, key=lambda action: (action.created_at, action.id))
+
+
+def soonest_first(agreed: list[Action]) -> list[Action]:
+    """New actions in the order `of_dialogue` lists them."""
+    return sorted(agreed, key=lambda action: (action.due_on, action.created_at, action.id))
+
+
+def agreed_events(
+    dialogue: Dialogue, agreed: list[Action], request_id: str | None
+) -> list[dict]:
+    """One action.agreed envelope per new action, for the caller to emit with its own."""
+    return [
+        events.envelope(
+            type=events.ACTION_AGREED, subject=events.action_subject(action.id),
+            request_id=request_id, data={
+                **events.action_data(action, dialogue),
+                "due_on": action.due_on.isoformat(), "focus_area": action.focus_area,
+                "commitment": action.commitment, "status": action.status,
+            })
+        for action in agreed
+    ]
+
+
+def ids_of_dialogue(session: Session, dialogue_id: str) -> list[str]:
+    """The ids of a dialogue's actions, oldest first."""
+    return list(session.scalars(
+        select(Action.id).where(Action.dialogue_id == dialogue_id)
+        .order_by(Action.created_at, Action.id)
+    ))
 
 
 def of_dialogue(session: Session, dialogue_id: str) -> list[Action]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from services.assessment.models import Action, Dialogue, Outbox
-from shared.outbox import record_event
+from shared import outbox
+from shared.events import new_event
 
 EVENT_SOURCE = "/lederdialog/assessment"
 DIALOGUE_RECORDED = "lederdialog.dialogue.recorded.v1"
@@ -15,14 +17,28 @@ ACTION_UPDATED = "lederdialog.action.updated.v1"
 ACTION_COMPLETED = "lederdialog.action.completed.v1"
 
 
+def envelope(*, type: str, subject: str, data: dict, request_id: str | None) -> dict:
+    """One event of this service, for `emit_all`."""
+    return new_event(
+        type=type, source=EVENT_SOURCE, subject=subject, data=data, request_id=request_id
+    )
+
+
 def emit(
     session: Session, *, type: str, subject: str, data: dict, request_id: str | None
 ) -> None:
     """Add one event to the outbox in the session's (still open) transaction."""
-    record_event(
-        session, Outbox, type=type, source=EVENT_SOURCE, subject=subject, data=data,
-        request_id=request_id,
-    )
+    emit_all(session, [envelope(type=type, subject=subject, data=data, request_id=request_id)])
+
+
+def emit_all(session: Session, envelopes: list[dict]) -> None:
+    """Add events to the outbox, in order, in the session's (still open) transaction."""
+    outbox.record_envelopes(session, Outbox, envelopes)
+
+
+def outbox_rows(envelopes: list[dict]) -> tuple[Table, list[dict]]:
+    """The outbox rows of events, to write with other rows (shared.db.insert_rows)."""
+    return outbox.outbox_rows(Outbox, envelopes)
 
 
 def dialogue_data(

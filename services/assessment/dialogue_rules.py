@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from marshmallow.error_store import merge_errors
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from services.assessment.errors import Forbidden, Invalid, ServiceUnavailable
 from services.assessment.framework import (
@@ -30,6 +31,29 @@ LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 WEIGHT_TOTAL = 100
 FOLLOW_UP_MONTHS = 3
 AREA_TEXT_LISTS = ("strengths", "development_areas")
+# What a recording reads of the organisation, in one query built once: each query costs
+# a round trip to the database and, built anew, about as much again to build.
+_PARENT = aliased(Unit, name="parent")
+_UNIT_AND_PEOPLE = (
+    select(Unit.id, Unit.leader_id, Unit.tr_id, Unit.amr_id,
+           _PARENT.leader_id.label("parent_leader_id"),
+           Person.id.label("person_id"), Person.unit_id.label("person_unit_id"))
+    .outerjoin(_PARENT, _PARENT.id == Unit.parent_id)
+    .outerjoin(Person, Person.id.in_(bindparam("person_ids", expanding=True)))
+    .where(Unit.id == bindparam("unit_id"))
+)
+_PEOPLE_UNITS = select(Person.id, Person.unit_id).where(
+    Person.id.in_(bindparam("person_ids", expanding=True))
+)
+
+
+class UnitTrio(Protocol):
+    """What the rules read of a unit: a Unit, or a row of these columns."""
+
+    id: str
+    leader_id: str | None
+    tr_id: str | None
+    amr_id: str | None
 
 
 class Errors:
@@ -66,15 +90,33 @@ def default_visibility(setting: str) -> str:
     return "private" if setting == "individual_leader" else "shared"
 
 
-def recording_unit(session: Session, *, unit_id: str, recorder_id: str) -> Unit:
-    """The unit, if the recorder leads it or leads its parent unit (the leader's leader)."""
-    unit = session.get(Unit, unit_id)
-    if unit is None:
-        raise Invalid.field("unit_id", f"there is no unit {unit_id!r}")
-    parent = session.get(Unit, unit.parent_id) if unit.parent_id else None
-    if recorder_id not in (unit.leader_id, parent.leader_id if parent else None):
+def recording_unit_and_people(
+    session: Session, *, body: dict, recorder_id: str
+) -> tuple[UnitTrio, dict[str, str | None]]:
+    """The unit, if the recorder leads it or leads its parent unit (the leader's leader),
+    and the unit of every person the body names who is in the organisation."""
+    rows = session.connection().execute(_UNIT_AND_PEOPLE, {
+        "unit_id": body["unit_id"], "person_ids": list(_named_people(body)),
+    }).all()
+    if not rows:
+        raise Invalid.field("unit_id", f"there is no unit {body['unit_id']!r}")
+    unit = rows[0]
+    if recorder_id not in (unit.leader_id, unit.parent_leader_id):
         raise Forbidden("only the unit's leader or the leader's leader records its dialogues")
-    return unit
+    # One row per person found; a single row without a person when none was.
+    return unit, {row.person_id: row.person_unit_id for row in rows if row.person_id is not None}
+
+
+def people_units(session: Session, body: dict) -> dict[str, str | None]:
+    """The unit of every person the body names who is in the organisation."""
+    ids = _named_people(body)
+    if not ids:
+        return {}
+    return dict(session.connection().execute(_PEOPLE_UNITS, {"person_ids": list(ids)}).all())
+
+
+def _named_people(body: dict) -> set[str]:
+    return {p["person_id"] for p in body["participants"]} | {a["owner_id"] for a in body["actions"]}
 
 
 def framework_keys(framework: FrameworkClient, version: int | None) -> FrameworkKeys:
@@ -92,9 +134,13 @@ def framework_keys(framework: FrameworkClient, version: int | None) -> Framework
 
 
 def checked_content(
-    session: Session, *, body: dict, keys: FrameworkKeys, unit: Unit, leader_id: str
+    *, body: dict, keys: FrameworkKeys, unit: UnitTrio, people: dict[str, str | None],
+    leader_id: str,
 ) -> dict:
-    """The body with its defaults filled in, or Invalid naming every field that breaks a rule."""
+    """The body with its defaults filled in, or Invalid naming every field that breaks a rule.
+
+    `people` is the unit of each person the body names who is in the organisation.
+    """
     errors = Errors()
     held_on = body["held_on"]
     if held_on > local_today():
@@ -110,7 +156,6 @@ def checked_content(
         for index, item in enumerate(body[name]):
             if item["focus_area"] not in keys.focus_areas:
                 errors.add(name, index, "focus_area", message=_unknown_area(keys))
-    people = _people_units(session, body)
     circle = _private_circle(unit, people, leader_id) if visibility == "private" else None
     _check_participants(body["participants"], people, circle, errors)
     _check_actions(body["actions"], people, keys, held_on, errors)
@@ -160,14 +205,6 @@ def _check_focus_areas(ratings: list[dict], keys: FrameworkKeys, errors: Errors)
         errors.add("focus_areas", message=f"the weights sum to {total}, not {WEIGHT_TOTAL}")
 
 
-def _people_units(session: Session, body: dict) -> dict[str, str | None]:
-    """The unit of every person the body names, for those in the organisation."""
-    ids = {p["person_id"] for p in body["participants"]} | {a["owner_id"] for a in body["actions"]}
-    if not ids:
-        return {}
-    return dict(session.execute(select(Person.id, Person.unit_id).where(Person.id.in_(ids))).all())
-
-
 def _check_participants(
     participants: list[dict], people: dict[str, str | None], circle: set[str] | None,
     errors: Errors,
@@ -187,7 +224,7 @@ def _check_participants(
         seen.add(person_id)
 
 
-def _private_circle(unit: Unit, people: dict[str, str | None], leader_id: str) -> set[str]:
+def _private_circle(unit: UnitTrio, people: dict[str, str | None], leader_id: str) -> set[str]:
     """Who may take part in a private dialogue: the unit's people, its TRIO and the recorder."""
     employees = {person_id for person_id, unit_id in people.items() if unit_id == unit.id}
     return employees | ({unit.leader_id, unit.tr_id, unit.amr_id, leader_id} - {None})

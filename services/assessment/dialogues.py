@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from services.assessment import actions
@@ -28,6 +28,7 @@ from services.assessment.models import (
     Unit,
 )
 from shared.auth import Principal
+from shared.db import insert_rows
 from shared.outbox import utcnow
 
 AMENDABLE_FOR = timedelta(days=14)
@@ -41,22 +42,35 @@ READER_ROLES = ("leader", "employee", "trio", "service")
 def record(
     session: Session, *, framework: FrameworkClient, recorder_id: str, body: dict,
     request_id: str | None = None,
-) -> Dialogue:
-    """Record a dialogue with its revision, participants, ratings, actions and events."""
-    unit = rules.recording_unit(session, unit_id=body["unit_id"], recorder_id=recorder_id)
+) -> dict:
+    """Record a dialogue with its revision, participants, ratings, actions and events.
+
+    Returns the dialogue as `describe` shows it, from what was written: a new dialogue's
+    actions are the ones agreed in it, so nothing needs reading back.
+    """
+    unit, people = rules.recording_unit_and_people(session, body=body, recorder_id=recorder_id)
     keys = rules.framework_keys(framework, body.get("framework_version"))
-    content = rules.checked_content(session, body=body, keys=keys, unit=unit,
+    content = rules.checked_content(body=body, keys=keys, unit=unit, people=people,
                                     leader_id=recorder_id)
-    dialogue = Dialogue(
-        id=str(uuid.uuid4()), unit_id=unit.id, leader_id=recorder_id, setting=body["setting"],
-        framework_version=keys.version, revision=1, recorded_at=utcnow(), **_facts_of(content),
-    )
-    session.add(dialogue)
-    session.flush()
-    _write_revision(session, dialogue, content, by=recorder_id,
-                    event_type=events.DIALOGUE_RECORDED, request_id=request_id)
+    facts = {
+        "id": str(uuid.uuid4()), "unit_id": unit.id, "leader_id": recorder_id,
+        "setting": body["setting"], "framework_version": keys.version, "revision": 1,
+        "recorded_at": utcnow(), **_facts_of(content),
+    }
+    # Never added to the session: the rows go with Core (see _revision_rows); the object
+    # only carries the facts to the events and the answer.
+    dialogue = Dialogue(**facts)
+    agreed = actions.new_actions(dialogue.id, content["actions"])
+    envelopes = _events(dialogue, content, agreed, event_type=events.DIALOGUE_RECORDED,
+                        action_ids=[action.id for action in actions.in_creation_order(agreed)],
+                        request_id=request_id)
+    insert_rows(session.connection(), [
+        (Dialogue.__table__, [facts]),
+        *_revision_rows(dialogue, content, agreed, by=recorder_id),
+        events.outbox_rows(envelopes),
+    ])
     session.commit()
-    return dialogue
+    return _description(dialogue, content, actions.soonest_first(agreed))
 
 
 def amend(
@@ -74,8 +88,9 @@ def amend(
     body = {"framework_version": dialogue.framework_version, **body}
     _check_unchanged(dialogue, body)
     keys = rules.framework_keys(framework, dialogue.framework_version)
-    content = rules.checked_content(session, body=body, keys=keys,
+    content = rules.checked_content(body=body, keys=keys,
                                     unit=session.get(Unit, dialogue.unit_id),
+                                    people=rules.people_units(session, body),
                                     leader_id=dialogue.leader_id)
     # Guarded by the revision we read, so of two concurrent amendments only one applies.
     claimed = session.execute(
@@ -88,8 +103,13 @@ def amend(
         raise Conflict("the dialogue was amended meanwhile; read it again")
     session.execute(delete(Participant).where(Participant.dialogue_id == dialogue.id))
     session.execute(delete(FocusRating).where(FocusRating.dialogue_id == dialogue.id))
-    _write_revision(session, dialogue, content, by=principal.sub,
-                    event_type=events.DIALOGUE_AMENDED, request_id=request_id)
+    agreed = actions.new_actions(dialogue.id, content["actions"])
+    insert_rows(session.connection(),
+                _revision_rows(dialogue, content, agreed, by=principal.sub))
+    events.emit_all(session, _events(
+        dialogue, content, agreed, event_type=events.DIALOGUE_AMENDED,
+        action_ids=actions.ids_of_dialogue(session, dialogue.id), request_id=request_id,
+    ))
     session.commit()
     return dialogue
 
@@ -102,6 +122,11 @@ def get(session: Session, *, principal: Principal, dialogue_id: str) -> dict:
 def describe(session: Session, dialogue: Dialogue) -> dict:
     """A dialogue's facts with its current revision's content and its actions."""
     content = session.get(DialogueRevision, (dialogue.id, dialogue.revision)).content
+    return _description(dialogue, content, actions.of_dialogue(session, dialogue.id))
+
+
+def _description(dialogue: Dialogue, content: dict, dialogue_actions: list[Action]) -> dict:
+    """What `describe` answers, from the facts, a revision's content and the actions."""
     return {
         **{name: getattr(dialogue, name) for name in FACTS},
         "recorded_at": dialogue.recorded_at,
@@ -110,7 +135,7 @@ def describe(session: Session, dialogue: Dialogue) -> dict:
         "participants": content["participants"],
         "focus_areas": content["focus_areas"],
         **{name: content[name] for name in TEXTS},
-        "actions": actions.of_dialogue(session, dialogue.id),
+        "actions": dialogue_actions,
     }
 
 
@@ -174,34 +199,41 @@ def _facts_of(content: dict) -> dict:
     return {name: content[name] for name in ("held_on", "visibility", "follow_up_on")}
 
 
-def _write_revision(
-    session: Session, dialogue: Dialogue, content: dict, *, by: str, event_type: str,
-    request_id: str | None,
-) -> None:
-    """Add the revision, the rows that mirror it, its new actions and the events."""
-    agreed = actions.new_actions(dialogue.id, content["actions"])
-    session.add(DialogueRevision(
-        dialogue_id=dialogue.id, revision=dialogue.revision, recorded_at=utcnow(),
-        recorded_by=by, content=_revision_content(content, agreed),
-    ))
-    session.add_all(Participant(dialogue_id=dialogue.id, **participant)
-                    for participant in content["participants"])
-    session.add_all(FocusRating(dialogue_id=dialogue.id, **rating)
-                    for rating in content["focus_areas"])
-    session.add_all(agreed)
-    session.flush()
-    action_ids = list(session.scalars(
-        select(Action.id).where(Action.dialogue_id == dialogue.id)
-        .order_by(Action.created_at, Action.id)
-    ))
-    events.emit(session, type=event_type, subject=events.dialogue_subject(dialogue.id),
-                request_id=request_id, data=events.dialogue_data(
-                    dialogue,
-                    participant_ids=[p["person_id"] for p in content["participants"]],
-                    action_ids=action_ids,
-                    focus_weights={r["focus_area"]: r["weight"] for r in content["focus_areas"]},
-                ))
-    actions.announce_agreed(session, dialogue=dialogue, agreed=agreed, request_id=request_id)
+def _revision_rows(
+    dialogue: Dialogue, content: dict, agreed: list[Action], *, by: str
+) -> list[tuple[Table, list[dict]]]:
+    """The revision, the rows that mirror it and its new actions, for shared.db.insert_rows.
+
+    Core rather than the session's unit of work: its flushes cost more CPU than the writes.
+    """
+    return [
+        (DialogueRevision.__table__, [{
+            "dialogue_id": dialogue.id, "revision": dialogue.revision, "recorded_at": utcnow(),
+            "recorded_by": by, "content": _revision_content(content, agreed),
+        }]),
+        (Participant.__table__,
+         [{"dialogue_id": dialogue.id, **row} for row in content["participants"]]),
+        (FocusRating.__table__,
+         [{"dialogue_id": dialogue.id, **row} for row in content["focus_areas"]]),
+        actions.rows_of_new(agreed),
+    ]
+
+
+def _events(
+    dialogue: Dialogue, content: dict, agreed: list[Action], *, event_type: str,
+    action_ids: list[str], request_id: str | None,
+) -> list[dict]:
+    """The dialogue's event, then one per new action."""
+    dialogue_event = events.envelope(
+        type=event_type, subject=events.dialogue_subject(dialogue.id), request_id=request_id,
+        data=events.dialogue_data(
+            dialogue,
+            participant_ids=[p["person_id"] for p in content["participants"]],
+            action_ids=action_ids,
+            focus_weights={r["focus_area"]: r["weight"] for r in content["focus_areas"]},
+        ),
+    )
+    return [dialogue_event, *actions.agreed_events(dialogue, agreed, request_id)]
 
 
 def _revision_content(content: dict, agreed: list[Action]) -> dict:

@@ -12,15 +12,8 @@ from dataclasses import dataclass
 
 import requests
 
+from shared.dialogue_settings import SETTING_QUESTIONS
 from shared.http import TIMEOUT
-
-# Which questions of the framework each dialogue setting answers: (framework setting, part).
-SETTING_QUESTIONS = {
-    "individual_leader": ("individual_leader", None),
-    "work_community": ("work_community", "general"),
-    "specific_task": ("work_community", "specific_task"),
-    "leader_group": ("leader_group", None),
-}
 
 
 class FrameworkUnavailable(Exception):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
 
+from shared.healthcheck import heartbeat_from_env
 from shared.migrations import upgrade
 from shared.outbox import OutboxMixin, OutboxRelay
 
@@ -40,8 +39,6 @@ def register_service_commands(
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-        heartbeat = os.environ.get("HEARTBEAT_FILE")
         relay.run_forever(
-            poll_seconds=settings.relay_poll_seconds, stop=stop,
-            heartbeat=Path(heartbeat) if heartbeat else None,
+            poll_seconds=settings.relay_poll_seconds, stop=stop, heartbeat=heartbeat_from_env()
         )

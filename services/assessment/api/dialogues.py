@@ -39,11 +39,6 @@ def documented(*statuses: int):
     return auth.documented(blp, {status: ERRORS[status] for status in statuses})
 
 
-def _created(dialogue) -> tuple[dict, dict]:
-    location = {"Location": f"/api/v1/dialogues/{dialogue.id}"}
-    return dialogues.describe(db_session(), dialogue), location
-
-
 @blp.route("/dialogues")
 class Dialogues(MethodView):
     @documented(401, 403, 422)
@@ -66,10 +61,11 @@ class Dialogues(MethodView):
     def post(self, body):
         """Record a dialogue (role leader: the unit's leader or the leader's leader)"""
         principal = require_principal("leader")
-        return _created(dialogues.record(
+        dialogue = dialogues.record(
             db_session(), framework=framework(), recorder_id=principal.sub, body=body,
             request_id=current_request_id(),
-        ))
+        )
+        return dialogue, {"Location": f"/api/v1/dialogues/{dialogue['id']}"}
 
 
 @blp.route("/dialogues/<dialogue_id>")

@@ -1,0 +1,1 @@
+"""The notify service: follow-up emails from events and schedules."""

@@ -1,0 +1,1 @@
+"""HTTP API of the notify service: dead letters for HR admins."""

@@ -1,0 +1,58 @@
+"""The Celery app of notify's worker and beat: `celery -A services.notify.celery_app worker`.
+
+Tasks are acknowledged after they ran (a worker killed mid-task leaves its task
+to be delivered again); beat only enqueues the reminder poll.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+from celery.signals import setup_logging
+
+from services.notify.config import NotifySettings, load_notify_settings
+from shared.config import VAR_DIR
+from shared.logs import configure_logging
+
+
+def make_celery(settings: NotifySettings) -> Celery:
+    """A Celery app on the settings' Redis, configured for at-least-once delivery."""
+    celery = Celery("notify", broker=settings.base.redis_url, include=["services.notify.tasks"])
+    # Sweep for tasks of dead workers often enough that a short visibility timeout means
+    # a quick redelivery.
+    restore_every = max(1, min(10, settings.visibility_timeout // 10))
+    celery.conf.update(
+        task_default_queue=settings.queue,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        worker_prefetch_multiplier=1,
+        worker_hijack_root_logger=False,
+        # Tasks running when Redis goes away finish (and their acks fail); kombu has already
+        # put them back, and their idempotency keys make the second run a no-op. Cancelling
+        # them instead leaves their prefetch slots taken and the worker idle after reconnecting.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout,
+            "unacked_restore_interval": restore_every,
+            "unacked_restore_throttle": 1,
+            "socket_timeout": 10,
+            "socket_connect_timeout": 5,
+        },
+        beat_schedule={
+            "poll-reminders": {"task": "notify.poll_reminders",
+                               "schedule": settings.poll_seconds},
+        },
+        beat_schedule_filename=str(VAR_DIR / "notify-beat-schedule"),
+    )
+    return celery
+
+
+@setup_logging.connect
+def _json_logs(**_kwargs) -> None:
+    configure_logging("notify", load_notify_settings().base.log_level)
+
+
+app = make_celery(load_notify_settings())

@@ -1,0 +1,124 @@
+"""The delivery record: one row per idempotency key, claimed before SMTP and marked after.
+
+A key is claimed by inserting its row ("sending") or, for a row left "sending"
+by a crashed attempt (or "dead" and being retried), by bumping its attempt
+counter from the value seen; only the claimer sends, so two copies of one job
+never both hand the same email over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from services.notify.models import DEAD, FAILED, SENDING, SENT, DeadLetter, Delivery, ErasedPerson
+from shared.outbox import utcnow
+
+
+@dataclass(frozen=True)
+class Claim:
+    key: str
+    kind: str
+    person_id: str
+    message_id: str
+    seen_attempts: int | None  # None: no row yet
+
+
+def _insert(session: Session, table):
+    dialect = session.bind.dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def states(session: Session, keys: list[str]) -> dict[str, Delivery]:
+    """The delivery rows of the given keys that exist."""
+    if not keys:
+        return {}
+    return {d.key: d for d in session.scalars(select(Delivery).where(Delivery.key.in_(keys)))}
+
+
+def erased(session: Session, person_ids: list[str]) -> set[str]:
+    if not person_ids:
+        return set()
+    return set(session.scalars(
+        select(ErasedPerson.person_id).where(ErasedPerson.person_id.in_(person_ids))
+    ))
+
+
+def claim(session: Session, claims: list[Claim]) -> set[str]:
+    """Mark the keys "sending" in one transaction; returns the keys this caller won."""
+    now = utcnow()
+    won: set[str] = set()
+    fresh = [c for c in claims if c.seen_attempts is None]
+    if fresh:
+        statement = _insert(session, Delivery.__table__).values([
+            {"key": c.key, "message_id": c.message_id, "kind": c.kind,
+             "person_id": c.person_id, "state": SENDING, "attempts": 1, "updated_at": now}
+            for c in fresh
+        ]).on_conflict_do_nothing(index_elements=["key"]).returning(Delivery.key)
+        won.update(session.scalars(statement))
+    for c in claims:
+        if c.seen_attempts is None:
+            continue
+        bumped = session.execute(
+            update(Delivery)
+            .where(Delivery.key == c.key, Delivery.attempts == c.seen_attempts,
+                   Delivery.state != SENT)
+            .values(state=SENDING, attempts=c.seen_attempts + 1, updated_at=now)
+        ).rowcount
+        if bumped:
+            won.add(c.key)
+    session.commit()
+    return won
+
+
+@dataclass(frozen=True)
+class Failure:
+    claim: Claim
+    error: str
+    code: int | None
+    job: dict
+
+
+def settle(
+    session: Session, *, sent: list[str], dead: list[Failure], released: list[str] = (),
+) -> None:
+    """Record what the server took, what it refused for good, and what it did not take yet."""
+    now = utcnow()
+    if released:
+        session.execute(
+            update(Delivery).where(Delivery.key.in_(released)).values(state=FAILED, updated_at=now)
+        )
+    if sent:
+        session.execute(
+            update(Delivery).where(Delivery.key.in_(sent)).values(state=SENT, updated_at=now)
+        )
+        session.execute(
+            update(DeadLetter).where(DeadLetter.key.in_(sent)).values(status="delivered")
+        )
+    for failure in dead:
+        session.execute(
+            update(Delivery).where(Delivery.key == failure.claim.key)
+            .values(state=DEAD, updated_at=now)
+        )
+        _record_dead_letter(session, failure, now)
+    session.commit()
+
+
+def _record_dead_letter(session: Session, failure: Failure, now: datetime) -> None:
+    values = {
+        "key": failure.claim.key, "kind": failure.claim.kind,
+        "person_id": failure.claim.person_id, "job": failure.job, "error": failure.error[:2000],
+        "smtp_code": failure.code, "failures": 1, "status": "dead", "created_at": now,
+        "failed_at": now,
+    }
+    statement = _insert(session, DeadLetter.__table__).values(values)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"error": statement.excluded.error, "smtp_code": statement.excluded.smtp_code,
+              "failures": DeadLetter.__table__.c.failures + 1, "status": "dead",
+              "failed_at": now, "job": statement.excluded.job},
+    ))

@@ -1,0 +1,73 @@
+"""Who gets an email: people, units, dialogues and actions from the assessment API.
+
+Looked up when an email is sent, never kept, so an erased person is not mailed
+from an old event or reminder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import requests
+
+from shared.http import TIMEOUT
+
+
+class Unavailable(Exception):
+    """A service notify needs did not answer; the job is retried later."""
+
+
+def get_json(session: requests.Session, url: str) -> requests.Response | None:
+    """GET url: the response, None for a 404, Unavailable for anything temporary."""
+    try:
+        response = session.get(url, timeout=TIMEOUT)
+    except requests.RequestException as exc:
+        raise Unavailable(f"{url}: {exc}") from exc
+    if response.status_code == 404:
+        return None
+    if response.status_code >= 500 or response.status_code == 429:
+        raise Unavailable(f"{url} answered {response.status_code}")
+    response.raise_for_status()
+    return response
+
+
+class Directory:
+    """The assessment API as notify reads it, with the service token."""
+
+    def __init__(self, base_url: str, session: requests.Session):
+        self._base = base_url.rstrip("/") + "/api/v1"
+        self._session = session
+
+    def _get(self, path: str) -> dict | None:
+        response = get_json(self._session, f"{self._base}{path}")
+        return None if response is None else response.json()
+
+    def person(self, person_id: str) -> dict | None:
+        """{id, name, email, language, unit_id}, or None if erased or unknown."""
+        return self._get(f"/people/{person_id}")
+
+    def unit(self, unit_id: str) -> dict | None:
+        """{id, name, parent_id, leader_id, tr_id, amr_id}."""
+        return self._get(f"/units/{unit_id}")
+
+    def dialogue(self, dialogue_id: str) -> dict | None:
+        return self._get(f"/dialogues/{dialogue_id}")
+
+    def action(self, action_id: str) -> dict | None:
+        return self._get(f"/actions/{action_id}")
+
+    def units(self, page_size: int = 100) -> Iterator[list[dict]]:
+        """Every unit, a page at a time."""
+        page = 1
+        while True:
+            response = get_json(
+                self._session, f"{self._base}/units?page={page}&page_size={page_size}"
+            )
+            if response is None:
+                return
+            yield response.json()
+            pagination = json.loads(response.headers.get("X-Pagination") or "{}")
+            if page >= pagination.get("total_pages", page):
+                return
+            page += 1

@@ -1,0 +1,234 @@
+"""The kinds of email: whom each goes to and what it says, looked up when it is sent.
+
+A mailing's `load` returns None when there is nothing (left) to send: the
+dialogue or action is gone, the action is finished, or the date it was meant
+for has moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.notify.composing import Invitation
+from services.notify.directory import Directory
+from services.notify.framework import Framework, FrameworkClient
+
+FINISHED = ("done", "dropped")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    person_id: str
+    role: str  # leader, tr, amr, owner, leaders_leader
+
+
+@dataclass
+class Loaded:
+    """What a mailing looked up once for all its recipients."""
+
+    data: dict
+    facts: dict
+    recipients: list[Recipient]
+
+
+def _unique(recipients: list[Recipient]) -> list[Recipient]:
+    seen: dict[str, Recipient] = {}
+    for recipient in recipients:
+        if recipient.person_id:
+            seen.setdefault(recipient.person_id, recipient)
+    return list(seen.values())
+
+
+def _trio(unit: dict | None) -> list[Recipient]:
+    if unit is None:
+        return []
+    return [Recipient(unit.get("tr_id"), "tr"), Recipient(unit.get("amr_id"), "amr")]
+
+
+def top_areas(weights: dict[str, int], count: int) -> list[str]:
+    """The focus areas weighted highest (ties keep the dialogue's order)."""
+    ranked = sorted(weights.items(), key=lambda item: -item[1])
+    return [area for area, _weight in ranked[:count]]
+
+
+class Mailing:
+    kind: str
+    invites = False
+
+    def load(
+        self, directory: Directory, data: dict, people: list[str] | None = None
+    ) -> Loaded | None:
+        """Look up what the emails need; people, if given, are the recipients a fan-out chose."""
+        raise NotImplementedError
+
+    def context(self, loaded: Loaded, framework: Framework, recipient: Recipient) -> dict:
+        raise NotImplementedError
+
+    def framework_version(self, loaded: Loaded) -> int:
+        return loaded.facts["dialogue"]["framework_version"]
+
+    def invitation(self, loaded: Loaded, framework: Framework, base_url: str) -> Invitation | None:
+        return None
+
+
+class DialogueSummary(Mailing):
+    kind = "dialogue_summary"
+    invites = True
+
+    def load(self, directory, data, people=None):
+        dialogue = directory.dialogue(data["dialogue_id"])
+        if dialogue is None:
+            return None
+        recipients = [Recipient(dialogue["leader_id"], "leader")]
+        if dialogue["visibility"] == "shared":
+            recipients += _trio(directory.unit(dialogue["unit_id"]))
+            recipients += [Recipient(a["owner_id"], "owner") for a in dialogue["actions"]]
+        return Loaded(data, {"dialogue": dialogue}, _unique(recipients))
+
+    def context(self, loaded, framework, recipient):
+        dialogue = loaded.facts["dialogue"]
+        questions = {q["key"]: q["text"] for q in framework.questions(dialogue["setting"])}
+        return {
+            "role": recipient.role,
+            "dialogue": dialogue,
+            "setting": framework.setting_title(dialogue["setting"]),
+            "answers": [(questions.get(k, k), text) for k, text in dialogue["answers"].items()],
+            "areas": [{**a, "title": framework.area_title(a["focus_area"])}
+                      for a in dialogue["focus_areas"]],
+            "strengths": [{**s, "title": framework.area_title(s["focus_area"])}
+                          for s in dialogue.get("strengths", [])],
+            "developments": [{**d, "title": framework.area_title(d["focus_area"])}
+                             for d in dialogue.get("development_areas", [])],
+            "actions": [_action_view(a, framework, recipient) for a in dialogue["actions"]],
+        }
+
+    def invitation(self, loaded, framework, base_url):
+        dialogue = loaded.facts["dialogue"]
+        link = f"{base_url}/dialogues/{dialogue['id']}"
+        title = framework.setting_title(dialogue["setting"])
+        label = {"da": "Opfølgende dialog", "en": "Follow-up dialogue"}[framework.lang]
+        return Invitation(
+            uid=f"follow-up-{dialogue['id']}@lederdialog", on=date.fromisoformat(
+                dialogue["follow_up_on"]),
+            summary=f"{label}: {title}", description=link, url=link,
+        )
+
+
+def _action_view(action: dict, framework: Framework, recipient: Recipient) -> dict:
+    return {
+        **action,
+        "area": framework.area_title(action["focus_area"]),
+        "commitment_text": framework.commitment(action["focus_area"], action["commitment"]),
+        "yours": action["owner_id"] == recipient.person_id,
+    }
+
+
+class ActionMailing(Mailing):
+    """Reminders and escalations of one action, for the due date they were planned for."""
+
+    def __init__(self, kind: str, roles: tuple[str, ...]):
+        self.kind = kind
+        self.roles = roles
+
+    def load(self, directory, data, people=None):
+        action = directory.action(data["action_id"])
+        if action is None or action["status"] in FINISHED or action["due_on"] != data["due_on"]:
+            return None
+        dialogue = directory.dialogue(action["dialogue_id"])
+        if dialogue is None:
+            return None
+        recipients = []
+        if "owner" in self.roles:
+            recipients.append(Recipient(action["owner_id"], "owner"))
+        if "leader" in self.roles:
+            recipients.append(Recipient(dialogue["leader_id"], "leader"))
+        if "above" in self.roles:
+            unit = directory.unit(dialogue["unit_id"])
+            parent = directory.unit(unit["parent_id"]) if unit and unit["parent_id"] else None
+            recipients += [Recipient(parent and parent.get("leader_id"), "leaders_leader"),
+                           *_trio(unit)]
+        return Loaded(data, {"action": action, "dialogue": dialogue}, _unique(recipients))
+
+    def context(self, loaded, framework, recipient):
+        action, dialogue = loaded.facts["action"], loaded.facts["dialogue"]
+        overdue = (date.fromisoformat(loaded.data["send_on"])
+                   - date.fromisoformat(action["due_on"])).days
+        return {
+            "role": recipient.role,
+            "action": _action_view(action, framework, recipient),
+            "dialogue": dialogue,
+            "setting": framework.setting_title(dialogue["setting"]),
+            "days_overdue": overdue,
+        }
+
+
+class FollowUpPrompt(Mailing):
+    kind = "follow_up"
+
+    def __init__(self, areas: int = 2):
+        self.areas = areas
+
+    def load(self, directory, data, people=None):
+        dialogue = directory.dialogue(data["dialogue_id"])
+        if dialogue is None or dialogue["follow_up_on"] != data["follow_up_on"]:
+            return None
+        recipients = [Recipient(dialogue["leader_id"], "leader")]
+        if dialogue["visibility"] == "shared":
+            recipients += _trio(directory.unit(dialogue["unit_id"]))
+        return Loaded(data, {"dialogue": dialogue}, _unique(recipients))
+
+    def context(self, loaded, framework, recipient):
+        dialogue = loaded.facts["dialogue"]
+        weights = {a["focus_area"]: a["weight"] for a in dialogue["focus_areas"]}
+        areas = [framework.area(key) for key in top_areas(weights, self.areas)]
+        return {
+            "role": recipient.role,
+            "dialogue": dialogue,
+            "setting": framework.setting_title(dialogue["setting"]),
+            "questions": framework.questions(dialogue["setting"]),
+            "areas": [a for a in areas if a is not None],
+        }
+
+
+class FrameworkChanged(Mailing):
+    kind = "framework_changed"
+
+    def __init__(self, framework_client: FrameworkClient):
+        self._framework = framework_client
+
+    def load(self, directory, data, people=None):
+        if not data.get("previous_version_id") or not data.get("changed_paths"):
+            return None
+        changes = self._framework.diff(data["previous_version_id"], data["version_id"])
+        if people is not None:  # a part of the fan-out: its leaders were listed already
+            return Loaded(data, {"changes": changes}, [Recipient(p, "leader") for p in people])
+        leaders = [Recipient(unit["leader_id"], "leader")
+                   for page in directory.units() for unit in page if unit.get("leader_id")]
+        return Loaded(data, {"changes": changes}, _unique(leaders))
+
+    def framework_version(self, loaded):
+        return loaded.data["version_id"]
+
+    def context(self, loaded, framework, recipient):
+        wanted = set(loaded.data["changed_paths"])
+        changes = [
+            {**change, "section": framework.section_title(change["path"])}
+            for change in loaded.facts["changes"]
+            if change["lang"] == framework.lang and change["path"] in wanted
+        ]
+        return {"role": recipient.role, "version": loaded.data["version_id"], "changes": changes}
+
+
+def mailings(framework_client: FrameworkClient, *, follow_up_areas: int) -> dict[str, Mailing]:
+    """Every kind of email by its name."""
+    kinds = [
+        DialogueSummary(),
+        ActionMailing("action_reminder", ("owner",)),
+        ActionMailing("action_due", ("owner",)),
+        ActionMailing("action_overdue", ("owner", "leader")),
+        ActionMailing("action_escalated", ("above",)),
+        FollowUpPrompt(follow_up_areas),
+        FrameworkChanged(framework_client),
+    ]
+    return {mailing.kind: mailing for mailing in kinds}

@@ -1,0 +1,96 @@
+"""Notify's own tables: events handled, reminders to send, deliveries and dead letters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import UTCDateTime
+from shared.outbox import utcnow
+
+# Reminder states: waiting for its time, handed to the queue, or called off.
+PENDING, ENQUEUED, CANCELLED = "pending", "enqueued", "cancelled"
+# Delivery states: being handed to SMTP, accepted by it, not taken yet (4xx; retried),
+# or given up (a dead letter).
+SENDING, SENT, FAILED, DEAD = "sending", "sent", "failed", "dead"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProcessedEvent(Base):
+    """An event whose work is handed on; a second copy of it (same id) is skipped."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(String(200))
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Reminder(Base):
+    """An email job due at a time: beat hands due rows to the queue."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # What it is about and for which date, e.g. action:<id>:action_due:2027-01-15.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    action_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    dialogue_id: Mapped[str] = mapped_column(String(64), index=True)
+    owner_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    leader_id: Mapped[str] = mapped_column(String(64), index=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(12), default=PENDING, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Delivery(Base):
+    """One email, by idempotency key: recorded before and after the SMTP hand-off."""
+
+    __tablename__ = "deliveries"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class DeadLetter(Base):
+    """An email the SMTP server refused for good (or that ran out of retries).
+
+    status: dead (waiting for HR), retrying (sent to the queue again), delivered.
+    """
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    job: Mapped[dict] = mapped_column(JSON)  # what the retry sends again
+    error: Mapped[str] = mapped_column(Text)
+    smtp_code: Mapped[int | None] = mapped_column(Integer)
+    failures: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(12), default="dead", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retried_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ErasedPerson(Base):
+    """Someone erased from the organisation: never mailed again, whatever is in flight."""
+
+    __tablename__ = "erased_people"
+
+    person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,172 @@
+"""Fixtures for notify: real content and assessment services over HTTP, notify's database,
+a real SMTP server, and notify's own processes (consumer, Celery worker, beat).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from redis import Redis
+
+from services.assessment.app import MIGRATIONS as ASSESSMENT_MIGRATIONS
+from services.assessment.app import create_app as create_assessment_app
+from services.assessment.models import Outbox, Person, Unit
+from services.content import service as content_service
+from services.content.app import MIGRATIONS as CONTENT_MIGRATIONS
+from services.content.app import create_app as create_content_app
+from services.notify.app import MIGRATIONS, create_app
+from shared.config import load_settings
+from shared.db import make_engine, make_session_factory
+from shared.migrations import upgrade
+from shared.outbox import OutboxRelay
+from tests.assessment.conftest import ASSESSMENT_TABLES, PEOPLE, UNITS
+from tests.support.databases import backends, create_database, drop_database, empty_tables
+from tests.support.notify_stack import NotifyStack
+from tests.support.servers import serving
+from tests.support.smtp_sink import SmtpSink
+
+NOTIFY_TABLES = ("processed_events", "reminders", "deliveries", "dead_letters", "erased_people")
+
+
+@pytest.fixture(scope="session")
+def content_url(tmp_path_factory, redis_url, jwt_settings) -> str:
+    """Base URL of a real content service (framework version 1) over HTTP."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('notify-content') / 'content.db'}"
+    upgrade(CONTENT_MIGRATIONS, url)
+    settings = load_settings("content", environ={}, database_url=url, redis_url=redis_url,
+                             event_stream="test.notify.content", jwt=jwt_settings)
+    app = create_content_app(settings)
+    with app.extensions["lederdialog.deps"].session_factory() as session:
+        content_service.seed_if_empty(session)
+    with serving(app) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def assessment_database_url(tmp_path_factory) -> str:
+    """The assessment service's database (SQLite: it is not the database under test here)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('notify-assessment') / 'assessment.db'}"
+    upgrade(ASSESSMENT_MIGRATIONS, url)
+    return url
+
+
+@pytest.fixture
+def assessment_sessions(assessment_database_url):
+    """A session factory on the emptied assessment database, holding the test org."""
+    engine = make_engine(assessment_database_url)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        empty_tables(session, *ASSESSMENT_TABLES)
+        for person_id, name, unit_id, language in PEOPLE:
+            session.add(Person(id=person_id, name=name, email=f"{person_id}@gentofte.test",
+                               language=language, unit_id=unit_id))
+        session.flush()
+        for unit_id, name, parent_id, leader_id, tr_id, amr_id in UNITS:
+            session.add(Unit(id=unit_id, name=name, parent_id=parent_id, leader_id=leader_id,
+                             tr_id=tr_id, amr_id=amr_id))
+            session.flush()
+        session.commit()
+    yield factory
+    engine.dispose()
+
+
+@pytest.fixture
+def assessment(assessment_database_url, assessment_sessions, redis_url, stream, jwt_settings,
+               content_url):
+    """The real assessment app over HTTP, publishing its events onto the test's stream."""
+    settings = load_settings(
+        "assessment", environ={}, database_url=assessment_database_url, redis_url=redis_url,
+        event_stream=stream, jwt=jwt_settings, content_url=content_url,
+    )
+    app = create_assessment_app(settings)
+    redis = Redis.from_url(redis_url)
+    relay = OutboxRelay(session_factory=assessment_sessions, model=Outbox, redis=redis,
+                        stream=stream, service="assessment")
+    with serving(app) as base_url:
+        yield Assessment(url=base_url, app=app, relay=relay)
+    redis.close()
+    app.extensions["lederdialog.deps"].engine.dispose()
+
+
+class Assessment:
+    """The running assessment service: its URL, a test client, and its outbox relay."""
+
+    def __init__(self, *, url: str, app, relay: OutboxRelay):
+        self.url = url
+        self.client = app.test_client()
+        self.relay = relay
+
+    def publish(self) -> None:
+        """Put everything in the outbox onto the stream."""
+        while self.relay.run_once():
+            pass
+
+
+@pytest.fixture(scope="session", params=backends())
+def notify_database_url(request, tmp_path_factory) -> str:
+    """A notify database migrated to head, once per backend."""
+    url = create_database(request.param, "notify", tmp_path_factory.mktemp(request.param))
+    upgrade(MIGRATIONS, url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def notify_sessions(notify_database_url):
+    """A session factory on the emptied notify database."""
+    engine = make_engine(notify_database_url)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        empty_tables(session, *NOTIFY_TABLES)
+    yield factory
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) for the whole run."""
+    server = SmtpSink().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sink(smtp_server) -> SmtpSink:
+    """The SMTP server, emptied and accepting, for this test."""
+    smtp_server.clear()
+    yield smtp_server
+    smtp_server.clear()
+
+
+@pytest.fixture
+def stack(notify_database_url, notify_sessions, redis_url, stream, assessment,
+          content_url, sink, jwt_settings, tmp_path):
+    """notify's processes (not started) on the test's database, stream, queue and SMTP server."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": notify_database_url, "REDIS_URL": redis_url, "EVENT_STREAM": stream,
+        "NOTIFY_QUEUE": f"test.notify.{uuid.uuid4().hex}", "ASSESSMENT_URL": assessment.url,
+        "CONTENT_URL": content_url, "SMTP_URL": sink.url,
+        "PUBLIC_BASE_URL": "https://lederdialog.example", "JWT_SECRET": jwt_settings.secret,
+        "JWT_ISSUER": jwt_settings.issuer, "LEDERDIALOG_VAR_DIR": str(tmp_path),
+        "NOTIFY_SEND_HOUR": "0", "NOTIFY_TIMEZONE": "UTC",
+        "NOTIFY_VISIBILITY_TIMEOUT_SECONDS": "10",
+        "NOTIFY_RETRY_BACKOFF_SECONDS": "0.5", "NOTIFY_RETRY_BACKOFF_MAX_SECONDS": "4",
+        "NOTIFY_CLAIM_IDLE_SECONDS": "5", "NOTIFY_POLL_SECONDS": "1",
+    }
+    notify = NotifyStack(env=environment, log_dir=tmp_path)
+    yield notify
+    notify.stop()
+    print(notify.logs())  # pytest shows it only when the test failed
+
+
+@pytest.fixture
+def api(stack):
+    """A test client of notify's dead-letter API, on the test's database and queue."""
+    app = create_app(stack.settings)
+    app.config["TESTING"] = True
+    yield app.test_client()
+    app.extensions["lederdialog.deps"].engine.dispose()
+    app.extensions["lederdialog.deps"].redis.close()

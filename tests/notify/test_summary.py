@@ -1,0 +1,58 @@
+"""After a dialogue is recorded: a summary to the leader, and for a shared one to the TRIO
+and the action owners, with an .ics for the follow-up date."""
+
+from email.utils import parseaddr
+
+from icalendar import Calendar
+
+from tests.notify.mail import by_recipient, html, parts, subject, text
+from tests.support.dialogues import action, dialogue_body, individual_body, record
+
+BASE = "https://lederdialog.example"
+
+
+def test_shared_dialogue_summary_reaches_leader_trio_and_owners(stack, assessment, sink, token):
+    stack.start()
+    body = dialogue_body(actions=[action(), action(owner_id="emp2", title="Trivselsmåling")])
+    dialogue = record(assessment.client, token("leader", "leader"), body)
+    assessment.publish()
+
+    mails = by_recipient(sink.wait_for(5, timeout=30))
+    assert set(mails) == {"leader@gentofte.test", "tr@gentofte.test", "amr@gentofte.test",
+                          "emp1@gentofte.test", "emp2@gentofte.test"}
+    assert len(sink.settle()) == 5, "one email per recipient"
+
+    danish = mails["leader@gentofte.test"]
+    assert subject(danish).startswith("Opsummering af dialog: Generel ledelse")
+    assert parseaddr(danish["To"]) == ("Lars Leder", "leader@gentofte.test")
+    assert danish["Content-Language"] == "da"
+    plain, rich = text(danish), html(danish)
+    assert "Kære Lars Leder" in plain and "Kære Lars Leder" in rich
+    assert f"{BASE}/dialogues/{dialogue['id']}" in plain
+    assert f'href="{BASE}/dialogues/{dialogue["id"]}"' in rich
+    action_id = dialogue["actions"][0]["id"]
+    assert f"{BASE}/actions/{action_id}" in plain
+    # The commitment and question quoted from framework version 1, in Danish.
+    assert "vi fokuserer på proaktiv styring og initiativ" in plain
+    assert "Hvordan samarbejder vi om god ledelse hos os?" in plain
+    calendar = Calendar.from_ical(parts(danish)["text/calendar"].get_content())
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("dtstart").isoformat() == dialogue["follow_up_on"]
+    assert str(event["url"]) == f"{BASE}/dialogues/{dialogue['id']}"
+
+    english = mails["amr@gentofte.test"]
+    assert english["Content-Language"] == "en"
+    assert subject(english).startswith("Dialogue summary: General leadership")
+    assert "Dear Anders Arbejdsmiljø" in text(english)
+    assert "we focus on proactive management and initiative" in text(english)
+    assert "text/calendar" in parts(english)
+    assert "Trivselsmåling (your action)" in text(mails["emp2@gentofte.test"])
+
+
+def test_private_dialogue_summary_goes_to_the_leader_alone(stack, assessment, sink, token):
+    stack.start()
+    record(assessment.client, token("leader", "leader"), individual_body())
+    assessment.publish()
+    [mail] = sink.settle(quiet=3)
+    assert mail.rcpt_tos == ["leader@gentofte.test"]
+    assert subject(mail.message).startswith("Opsummering af dialog: Den enkelte leder")

@@ -1,0 +1,45 @@
+"""SIGKILL the worker three times during a burst of 2,000 emails: none is lost, and every
+duplicate is one the log names as re-sent within the acceptance window."""
+
+import json
+from collections import Counter
+
+from tests.notify.org import add_leaders, announce, publish_version
+
+BURST = 2000
+
+
+def acceptance_window_resends(log: str) -> set[str]:
+    """Message-IDs the workers said they re-sent within the acceptance window."""
+    found = set()
+    for line in log.splitlines():
+        if "acceptance window" not in line:
+            continue
+        entry = json.loads(line)
+        found.add(entry["message_id"])
+    return found
+
+
+def test_killing_the_worker_loses_nothing(
+    stack, sink, content_url, token, redis_url, stream, assessment_sessions
+):
+    wanted = set(add_leaders(assessment_sessions, BURST))
+    previous, version = publish_version(content_url, token("hr-1", "hr_admin"))
+    stack.start()
+    announce(redis_url, stream, previous, version)
+
+    for kill_at in (300, 800, 1300):
+        sink.wait_for(kill_at, timeout=120)
+        [worker] = stack.workers()
+        worker.kill()
+        stack.start_worker()
+
+    received = sink.wait_for(BURST + 3, timeout=180)  # the small org's 3 leaders too
+    received = sink.settle(quiet=3, timeout=60)
+    recipients = Counter(mail.rcpt_tos[0] for mail in received)
+    assert wanted <= set(recipients), f"lost: {sorted(wanted - set(recipients))[:10]}"
+    ids = Counter(mail.message_id for mail in received)
+    duplicates = {message_id for message_id, times in ids.items() if times > 1}
+    named = acceptance_window_resends(stack.worker_logs())
+    assert duplicates <= named, f"duplicates not named in the log: {duplicates - named}"
+    print(f"{len(received)} received, {len(duplicates)} duplicates, all named in the log")
