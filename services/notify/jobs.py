@@ -160,6 +160,8 @@ def _send_chunk(job, mailing, loaded, owed, rt: Runtime, last_try: bool):
     with rt.session_factory() as session:
         deliveries.settle(session, sent=sent, dead=dead, released=released)
     EMAILS_SENT.labels(mailing.kind).inc(len(sent))
+    if sent:
+        log.info("emails sent", kind=mailing.kind, keys=sent)
     if failure is not None and not last_try:
         EMAILS_RETRIED.labels(mailing.kind).inc(len(released))
     for item in dead:

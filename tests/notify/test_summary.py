@@ -56,3 +56,15 @@ def test_private_dialogue_summary_goes_to_the_leader_alone(stack, assessment, si
     [mail] = sink.settle(quiet=3)
     assert mail.rcpt_tos == ["leader@gentofte.test"]
     assert subject(mail.message).startswith("Opsummering af dialog: Den enkelte leder")
+
+
+def test_the_request_id_follows_the_dialogue_into_the_email_logs(stack, assessment, sink, token):
+    stack.start()
+    headers = {**token("leader", "leader"), "X-Request-ID": "req-dialogue-42"}
+    response = assessment.client.post("/api/v1/dialogues", json=individual_body(),
+                                      headers=headers)
+    assert response.status_code == 201
+    assessment.publish()
+    sink.wait_for(1, timeout=30)
+    sent = [line for line in stack.worker_logs().splitlines() if "req-dialogue-42" in line]
+    assert sent, "the worker's log lines for the email carry the request id"
