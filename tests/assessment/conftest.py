@@ -14,7 +14,11 @@ from services.content.app import create_app as create_content_app
 from shared.config import load_settings
 from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade
-from tests.support.databases import backends, create_database, drop_database, empty_tables
+from tests.support.databases import (
+    backends,
+    empty_tables,
+    migrated_database,
+)
 from tests.support.servers import serving
 
 ASSESSMENT_TABLES = (
@@ -40,10 +44,8 @@ def content_url(tmp_path_factory, redis_url, jwt_settings) -> str:
 @pytest.fixture(scope="session", params=backends())
 def assessment_database_url(request, tmp_path_factory) -> str:
     """An assessment database migrated to head, once per backend."""
-    url = create_database(request.param, "assessment", tmp_path_factory.mktemp(request.param))
-    upgrade(MIGRATIONS, url)
-    yield url
-    drop_database(url)
+    yield from migrated_database(request, tmp_path_factory, service="assessment",
+                                 migrations=MIGRATIONS)
 
 
 @pytest.fixture

@@ -8,17 +8,18 @@ from services.content import service
 from services.content.app import MIGRATIONS, create_app
 from shared.config import load_settings
 from shared.db import make_engine, make_session_factory
-from shared.migrations import upgrade
-from tests.support.databases import backends, create_database, drop_database, empty_tables
+from tests.support.databases import (
+    backends,
+    empty_tables,
+    migrated_database,
+)
 
 
 @pytest.fixture(scope="session", params=backends())
 def content_database_url(request, tmp_path_factory) -> str:
     """A content database migrated to head, once per backend."""
-    url = create_database(request.param, "content", tmp_path_factory.mktemp(request.param))
-    upgrade(MIGRATIONS, url)
-    yield url
-    drop_database(url)
+    yield from migrated_database(request, tmp_path_factory, service="content",
+                                 migrations=MIGRATIONS)
 
 
 @pytest.fixture

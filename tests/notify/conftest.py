@@ -22,7 +22,11 @@ from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade
 from shared.outbox import OutboxRelay
 from tests.assessment.conftest import ASSESSMENT_TABLES, PEOPLE, UNITS
-from tests.support.databases import backends, create_database, drop_database, empty_tables
+from tests.support.databases import (
+    backends,
+    empty_tables,
+    migrated_database,
+)
 from tests.support.notify_stack import NotifyStack
 from tests.support.servers import serving
 from tests.support.smtp_sink import SmtpSink
@@ -107,10 +111,8 @@ class Assessment:
 @pytest.fixture(scope="session", params=backends())
 def notify_database_url(request, tmp_path_factory) -> str:
     """A notify database migrated to head, once per backend."""
-    url = create_database(request.param, "notify", tmp_path_factory.mktemp(request.param))
-    upgrade(MIGRATIONS, url)
-    yield url
-    drop_database(url)
+    yield from migrated_database(request, tmp_path_factory, service="notify",
+                                 migrations=MIGRATIONS)
 
 
 @pytest.fixture

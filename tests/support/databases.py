@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from shared.db import normalise_url
+from shared.migrations import upgrade
 
 
 def backends() -> list[str]:
@@ -57,3 +58,11 @@ def empty_tables(session, *tables: str) -> None:
         for table in tables:
             session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed table names
     session.commit()
+
+
+def migrated_database(request, tmp_path_factory, *, service: str, migrations: str):
+    """Body of a session fixture parametrised by backends(): a migrated database, then dropped."""
+    url = create_database(request.param, service, tmp_path_factory.mktemp(request.param))
+    upgrade(migrations, url)
+    yield url
+    drop_database(url)
