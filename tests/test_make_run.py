@@ -78,6 +78,10 @@ def fresh_copy(tmp_path) -> Path:
 def test_make_run_starts_everything_mails_a_summary_and_stops_cleanly(fresh_copy):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DATABASE_URL", "REDIS_URL", "SMTP_URL", "VIRTUAL_ENV"))}
+    # As in a new terminal: no virtual environment on the PATH.
+    env["PATH"] = os.pathsep.join(
+        p for p in os.environ["PATH"].split(os.pathsep) if ".venv" not in p
+    )
     log = (fresh_copy / "make-run.log").open("w")
     make = subprocess.Popen(["make", "run"], cwd=fresh_copy, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
