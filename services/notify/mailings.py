@@ -7,6 +7,7 @@ for has moved.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,18 +53,21 @@ def top_areas(weights: dict[str, int], count: int) -> list[str]:
     return [area for area, _weight in ranked[:count]]
 
 
-class Mailing:
+class Mailing(ABC):
+    """One kind of email: whom it goes to and what its templates are given."""
+
     kind: str
     invites = False
 
+    @abstractmethod
     def load(
         self, directory: Directory, data: dict, people: list[str] | None = None
     ) -> Loaded | None:
         """Look up what the emails need; people, if given, are the recipients a fan-out chose."""
-        raise NotImplementedError
 
+    @abstractmethod
     def context(self, loaded: Loaded, framework: Framework, recipient: Recipient) -> dict:
-        raise NotImplementedError
+        """What the templates are given for one recipient."""
 
     def framework_version(self, loaded: Loaded) -> int:
         return loaded.facts["dialogue"]["framework_version"]
