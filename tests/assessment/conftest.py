@@ -117,19 +117,24 @@ UNITS = [
 ]
 
 
+def add_small_org(session) -> None:
+    """Store the PEOPLE and UNITS of `Org` and commit."""
+    for person_id, name, unit_id, language in PEOPLE:
+        session.add(Person(id=person_id, name=name, email=f"{person_id}@gentofte.test",
+                           language=language, unit_id=unit_id))
+    session.flush()
+    for unit_id, name, parent_id, leader_id, tr_id, amr_id in UNITS:
+        session.add(Unit(id=unit_id, name=name, parent_id=parent_id, leader_id=leader_id,
+                         tr_id=tr_id, amr_id=amr_id))
+        session.flush()  # a unit's parent must exist before it
+    session.commit()
+
+
 @pytest.fixture
 def org(assessment_sessions) -> Org:
     """The small organisation of `Org`, stored in the assessment database."""
     with assessment_sessions() as session:
-        for person_id, name, unit_id, language in PEOPLE:
-            session.add(Person(id=person_id, name=name, email=f"{person_id}@gentofte.test",
-                               language=language, unit_id=unit_id))
-        session.flush()
-        for unit_id, name, parent_id, leader_id, tr_id, amr_id in UNITS:
-            session.add(Unit(id=unit_id, name=name, parent_id=parent_id, leader_id=leader_id,
-                             tr_id=tr_id, amr_id=amr_id))
-            session.flush()
-        session.commit()
+        add_small_org(session)
     return Org()
 
 

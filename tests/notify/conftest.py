@@ -12,7 +12,7 @@ from redis import Redis
 
 from services.assessment.app import MIGRATIONS as ASSESSMENT_MIGRATIONS
 from services.assessment.app import create_app as create_assessment_app
-from services.assessment.models import Outbox, Person, Unit
+from services.assessment.models import Outbox
 from services.content import service as content_service
 from services.content.app import MIGRATIONS as CONTENT_MIGRATIONS
 from services.content.app import create_app as create_content_app
@@ -21,7 +21,7 @@ from shared.config import load_settings
 from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade
 from shared.outbox import OutboxRelay
-from tests.assessment.conftest import ASSESSMENT_TABLES, PEOPLE, UNITS
+from tests.assessment.conftest import ASSESSMENT_TABLES, add_small_org
 from tests.support.databases import (
     backends,
     empty_tables,
@@ -63,15 +63,7 @@ def assessment_sessions(assessment_database_url):
     factory = make_session_factory(engine)
     with factory() as session:
         empty_tables(session, *ASSESSMENT_TABLES)
-        for person_id, name, unit_id, language in PEOPLE:
-            session.add(Person(id=person_id, name=name, email=f"{person_id}@gentofte.test",
-                               language=language, unit_id=unit_id))
-        session.flush()
-        for unit_id, name, parent_id, leader_id, tr_id, amr_id in UNITS:
-            session.add(Unit(id=unit_id, name=name, parent_id=parent_id, leader_id=leader_id,
-                             tr_id=tr_id, amr_id=amr_id))
-            session.flush()
-        session.commit()
+        add_small_org(session)
     yield factory
     engine.dispose()
 
