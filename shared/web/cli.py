@@ -15,9 +15,10 @@ from shared.outbox import OutboxMixin, OutboxRelay
 
 
 def register_service_commands(
-    app: Flask, *, migrations: str, outbox_model: type[OutboxMixin],
+    app: Flask, *, migrations: str, outbox_model: type[OutboxMixin] | None = None,
     after_migrate: Callable[[], None] | None = None,
 ) -> None:
+    """`migrate` for every service; `relay` for those with an outbox."""
     @app.cli.command("migrate")
     def migrate_command():
         """Bring the database schema up to date (and seed what a fresh database needs)."""
@@ -25,6 +26,9 @@ def register_service_commands(
         if after_migrate is not None:
             after_migrate()
         click.echo("database is up to date")
+
+    if outbox_model is None:
+        return
 
     @app.cli.command("relay")
     def relay_command():

@@ -83,7 +83,7 @@ def assessment(assessment_database_url, assessment_sessions, redis_url, stream, 
     with serving(app) as base_url:
         yield Assessment(url=base_url, app=app, relay=relay)
     redis.close()
-    app.extensions["lederdialog.deps"].engine.dispose()
+    app.extensions["lederdialog.deps"].close()
 
 
 class Assessment:
@@ -162,5 +162,4 @@ def api(stack):
     app = create_app(stack.settings)
     app.config["TESTING"] = True
     yield app.test_client()
-    app.extensions["lederdialog.deps"].engine.dispose()
-    app.extensions["lederdialog.deps"].redis.close()
+    app.extensions["lederdialog.deps"].close()
