@@ -55,14 +55,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from common import (
+    ADMIN_URL,
     REPO_ROOT,
     WRK_THREADS,
     GunicornServer,
@@ -71,6 +71,7 @@ from common import (
     WrkResult,
     exit_cleanly_on_sigterm,
     format_table,
+    fresh_database,
     parse_wrk,
     progress,
     ratio_line,
@@ -78,15 +79,13 @@ from common import (
 )
 from minimal_insert_app import PATH as MINIMAL_PATH
 from minimal_insert_app import inserts, metadata
-from sqlalchemy import Engine, Table, create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, Table, func, select
 
 from services.assessment.models import Dialogue, Person, Unit
 from shared.auth import mint_token
 from shared.config import JWTSettings
-from shared.db import make_engine, make_session_factory, normalise_url
+from shared.db import make_engine, make_session_factory
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 ASSESSMENT_APP = "services.assessment.app:create_app()"
 CONTENT_APP = "services.content.app:create_app()"
 MINIMAL_APP = "bench.minimal_insert_app:create_app()"
@@ -134,24 +133,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     return args
-
-
-@contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    """Create a database of a random name; yield its URL; drop it, whatever happened."""
-    name = f"lederdialog_bench_assessment_{secrets.token_hex(4)}"
-    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            progress(f"dropped database {name}")
-    finally:
-        admin.dispose()
 
 
 def flask_migrate(app_module: str, env: dict[str, str]) -> None:
@@ -357,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     exit_cleanly_on_sigterm()
     with (
         tempfile.TemporaryDirectory(prefix="bench-assessment-") as workdir,
-        fresh_database(args.admin_url) as database_url,
+        fresh_database(args.admin_url, "assessment") as database_url,
     ):
         stats, stored = measure(args, wrk, Path(workdir), database_url)
     minimal, assessment = stats[MINIMAL], stats[ASSESSMENT]

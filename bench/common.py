@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -19,14 +20,20 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
 import psutil
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
+from shared.db import normalise_url
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"  # where benchmarks make databases
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HELLO_APP = "bench.hello_app:app"
 WRK_THREADS = 1
@@ -285,3 +292,21 @@ def _ms(value: float | None) -> str:
 def ratio_line(service: str, ratio: float, target: float) -> str:
     """The line every benchmark ends with, e.g. `content: ratio 0.93 (target 0.9)`."""
     return f"{service}: ratio {ratio:.2f} (target {target:g})"
+
+
+@contextmanager
+def fresh_database(admin_url: str, service: str) -> Iterator[str]:
+    """Create a database of a random name; yield its URL; drop it, whatever happened."""
+    name = f"lederdialog_bench_{service}_{secrets.token_hex(4)}"
+    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            progress(f"dropped database {name}")
+    finally:
+        admin.dispose()

@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 import psycopg
-from common import progress
+from common import ADMIN_URL, progress
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
@@ -57,7 +57,6 @@ from shared.auth import Principal
 from shared.db import make_engine, make_session_factory, normalise_url
 from shared.migrations import upgrade
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE = "lederdialog_bench_insights"
 TARGET = 2.0
 HR = Principal(sub="bench-hr", roles=frozenset({"hr_admin"}))

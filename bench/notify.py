@@ -1,14 +1,15 @@
 """Emails per second through notify, events to SMTP, next to a plain smtplib loop.
 
 What is measured: one run starts a Redis of its own, the content and assessment
-services under gunicorn (the assessment database holding 10,000 units, each with
-its own leader), notify's consumer and Celery worker (the documented commands),
-and an aiosmtpd sink in a process of its own that accepts and drops every message.
+services under gunicorn (on SQLite; the assessment database holding 10,000 units,
+each with its own leader), notify's consumer and Celery worker (the commands of
+make run, 4 worker processes) on a fresh PostgreSQL database, as deployed, and an
+aiosmtpd sink in a process of its own that accepts and drops every message.
 
   notify     one lederdialog.framework.published.v1 event on the stream; timed until
              notify's database records every one of the leaders' emails as sent: the
-             consumer, the fan-out into jobs, a person lookup per recipient in the
-             assessment API, the templates, the claim and the record of each email
+             consumer, the fan-out into jobs of 50, one lookup of a job's people in
+             the assessment API, the templates, the claim and the record of each email
              and the SMTP hand-off over each worker process's connection
   smtplib    the same number of prebuilt messages of the same size, sent in a loop
              with smtplib over one connection to the same sink (before and after)
@@ -37,10 +38,12 @@ from pathlib import Path
 
 import psutil
 from common import (
+    ADMIN_URL,
     REPO_ROOT,
     GunicornServer,
     exit_cleanly_on_sigterm,
     free_port,
+    fresh_database,
     progress,
     ratio_line,
 )
@@ -55,7 +58,7 @@ from services.content import service as content_service
 from services.content.app import MIGRATIONS as CONTENT_MIGRATIONS
 from services.content.document import localize
 from services.notify.app import MIGRATIONS as NOTIFY_MIGRATIONS
-from services.notify.composing import build_message, message_id, wire_bytes
+from services.notify.composing import build_message, message_id
 from services.notify.framework import Framework
 from services.notify.mailings import FrameworkChanged, Loaded, Recipient
 from services.notify.models import SENT, Delivery
@@ -73,8 +76,9 @@ SENDER = "noreply@lederdialog.local"
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--emails", type=int, default=10_000, help="emails per side (10000)")
-    parser.add_argument("--concurrency", type=int, default=2,
-                        help="Celery worker processes (2)")
+    parser.add_argument("--concurrency", type=int, default=4,
+                        help="Celery worker processes (4, as make run and compose.yaml start)")
+    parser.add_argument("--admin-url", default=ADMIN_URL, help=f"PostgreSQL ({ADMIN_URL})")
     args = parser.parse_args(argv)
     if args.emails < 1 or args.concurrency < 1:
         parser.error("--emails and --concurrency must be at least 1")
@@ -116,20 +120,19 @@ def prebuilt_messages(document: dict, changes: list[dict], count: int) -> list[b
     framework = Framework(2, "da", document)
     loaded = Loaded({"version_id": 2, "previous_version_id": 1, "changed_paths": [QUESTION]},
                     {"changes": changes}, [])
-    messages = []
+    templates, messages = Templates(), []
     for n in range(count):
         person = {"id": f"l{n:05d}", "name": f"Leder Nummer {n:05d}", "language": "da",
                   "email": f"l{n:05d}@gentofte.test"}
         context = {**FrameworkChanged(None).context(loaded, framework, Recipient(person["id"],
                                                                                  "leader")),
                    "person": person, "base_url": "http://localhost:8000"}
-        message = build_message(
-            rendered=Templates().render("framework_changed", "da", context),
+        messages.append(build_message(
+            rendered=templates.render("framework_changed", "da", context),
             mail_from=f"Lederdialog <{SENDER}>", to_name=person["name"],
             to_email=person["email"], msg_id=message_id(f"bench|{n}", "lederdialog.local"),
             sent_at=datetime.now(UTC),
-        )
-        messages.append(wire_bytes(message))
+        ))
     return messages
 
 
@@ -276,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"seeding: framework versions 1 and 2, {args.emails} units with leaders")
         document, changes = seed_content(f"sqlite:///{work / 'content.db'}")
         seed_assessment(f"sqlite:///{work / 'assessment.db'}", args.emails)
-        notify_db = f"sqlite:///{work / 'notify.db'}"
+        notify_db = stack.enter_context(fresh_database(args.admin_url, "notify"))
         upgrade(NOTIFY_MIGRATIONS, notify_db)
         messages = prebuilt_messages(document, changes, args.emails)
 

@@ -63,7 +63,7 @@ SERVICES = [
     Service("assessment", 8002, "services.assessment.app"),
     Service("notify", 8003, "services.notify.app", relay=False, workers={
         "consumer": "python -m services.notify.consumer",
-        "worker": "celery -A services.notify.celery_app worker --loglevel INFO --concurrency 2",
+        "worker": "celery -A services.notify.celery_app worker --loglevel INFO --concurrency 4",
         "beat": "celery -A services.notify.celery_app beat --loglevel INFO",
     }),
 ]

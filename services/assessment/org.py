@@ -185,12 +185,14 @@ def get_person(session: Session, *, person_id: str, principal: Principal) -> Per
 
 def list_people(
     session: Session, *, principal: Principal, unit_id: str | None = None,
-    offset: int = 0, limit: int = 100,
+    ids: list[str] | None = None, offset: int = 0, limit: int = 100,
 ) -> tuple[list[Person], int]:
     """A page of the people the principal may see, ordered by id, and their total."""
     query = select(Person).where(access.readable_people(session, principal)).order_by(Person.id)
     if unit_id is not None:
         query = query.where(Person.unit_id == unit_id)
+    if ids is not None:
+        query = query.where(Person.id.in_(ids))
     return _page(session, query, offset, limit)
 
 

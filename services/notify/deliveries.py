@@ -54,12 +54,14 @@ def claim(session: Session, claims: list[Claim]) -> set[str]:
     won: set[str] = set()
     fresh = [c for c in claims if c.seen_attempts is None]
     if fresh:
-        statement = _insert(session, Delivery.__table__).values([
+        # One statement for all rows, its parameters apart: compiled once per process.
+        statement = _insert(session, Delivery.__table__).on_conflict_do_nothing(
+            index_elements=["key"]).returning(Delivery.key)
+        won.update(session.scalars(statement, [
             {"key": c.key, "message_id": c.message_id, "kind": c.kind,
              "person_id": c.person_id, "state": SENDING, "attempts": 1, "updated_at": now}
             for c in fresh
-        ]).on_conflict_do_nothing(index_elements=["key"]).returning(Delivery.key)
-        won.update(session.scalars(statement))
+        ]))
     for c in claims:
         if c.seen_attempts is None:
             continue
@@ -85,8 +87,11 @@ class Failure:
 
 def settle(
     session: Session, *, sent: list[str], dead: list[Failure], released: list[str] = (),
+    retrying_dead_letters: bool = False,
 ) -> None:
-    """Record what the server took, what it refused for good, and what it did not take yet."""
+    """Record what the server took, what it refused for good, and what it did not take yet.
+
+    A dead letter sent again (retrying_dead_letters) is marked delivered."""
     now = utcnow()
     if released:
         session.execute(
@@ -96,9 +101,10 @@ def settle(
         session.execute(
             update(Delivery).where(Delivery.key.in_(sent)).values(state=SENT, updated_at=now)
         )
-        session.execute(
-            update(DeadLetter).where(DeadLetter.key.in_(sent)).values(status="delivered")
-        )
+        if retrying_dead_letters:
+            session.execute(
+                update(DeadLetter).where(DeadLetter.key.in_(sent)).values(status="delivered")
+            )
     for failure in dead:
         session.execute(
             update(Delivery).where(Delivery.key == failure.claim.key)

@@ -13,15 +13,19 @@ import requests
 
 from shared.http import TIMEOUT
 
+PAGE = 100  # the most people the assessment API gives by id in one answer
+
 
 class Unavailable(Exception):
     """A service notify needs did not answer; the job is retried later."""
 
 
-def get_json(session: requests.Session, url: str) -> requests.Response | None:
+def get_json(
+    session: requests.Session, url: str, params: dict | None = None
+) -> requests.Response | None:
     """GET url: the response, None for a 404, Unavailable for anything temporary."""
     try:
-        response = session.get(url, timeout=TIMEOUT)
+        response = session.get(url, params=params, timeout=TIMEOUT)
     except requests.RequestException as exc:
         raise Unavailable(f"{url}: {exc}") from exc
     if response.status_code == 404:
@@ -43,9 +47,15 @@ class Directory:
         response = get_json(self._session, f"{self._base}{path}")
         return None if response is None else response.json()
 
-    def person(self, person_id: str) -> dict | None:
-        """{id, name, email, language, unit_id}, or None if erased or unknown."""
-        return self._get(f"/people/{person_id}")
+    def people(self, person_ids: list[str]) -> dict[str, dict]:
+        """{id: {id, name, email, language, unit_id}} of those that exist, PAGE at a time."""
+        found: dict[str, dict] = {}
+        for start in range(0, len(person_ids), PAGE):
+            part = person_ids[start:start + PAGE]
+            response = get_json(self._session, f"{self._base}/people",
+                                params={"id": part, "page_size": PAGE})
+            found.update((p["id"], p) for p in (response.json() if response else []))
+        return found
 
     def unit(self, unit_id: str) -> dict | None:
         """{id, name, parent_id, leader_id, tr_id, amr_id}."""

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import structlog
 
 from services.notify import deliveries
-from services.notify.composing import build_message, message_id, wire_bytes
+from services.notify.composing import address, build_message, message_id
 from services.notify.deliveries import Claim, Failure
 from services.notify.mailings import Loaded, Mailing, Recipient
 from services.notify.metrics import EMAILS_DEAD_LETTERED, EMAILS_RETRIED, EMAILS_SENT
@@ -69,8 +69,10 @@ def run_job(
             enqueue({**job, "people": [r.person_id for r in recipients[start:start + FAN_OUT]]})
         return None
     todo = _still_owed(job, recipients, rt)
+    people = rt.directory.people([owed.recipient.person_id for owed in todo])
     for start in range(0, len(todo), CHUNK):
-        failure = _send_chunk(job, mailing, loaded, todo[start:start + CHUNK], rt, last_try)
+        failure = _send_chunk(job, mailing, loaded, todo[start:start + CHUNK], people, rt,
+                              last_try)
         if failure is not None:
             return failure
     return None
@@ -97,9 +99,11 @@ def _still_owed(job: dict, recipients: list[Recipient], rt: Runtime) -> list[Owe
     return owed
 
 
-def _compose(mailing: Mailing, loaded: Loaded, owed: Owed, rt: Runtime) -> Outgoing | None:
+def _compose(
+    mailing: Mailing, loaded: Loaded, owed: Owed, people: dict[str, dict], rt: Runtime
+) -> Outgoing | None:
     recipient, key = owed.recipient, owed.key
-    person = rt.directory.person(recipient.person_id)
+    person = people.get(recipient.person_id)
     if person is None:
         log.info("not sending: person unknown or erased", key=key)
         return None
@@ -113,21 +117,21 @@ def _compose(mailing: Mailing, loaded: Loaded, owed: Owed, rt: Runtime) -> Outgo
     claim = Claim(key=key, kind=mailing.kind, person_id=recipient.person_id,
                   message_id=msg_id, seen_attempts=owed.seen_attempts)
     try:
-        message = build_message(
+        to = address(person["email"])
+        data = build_message(
             rendered=rt.templates.render(mailing.kind, lang, context),
             mail_from=rt.settings.mail_from, to_name=person["name"],
-            to_email=person["email"], msg_id=msg_id, sent_at=datetime.now(UTC), lang=lang,
+            to_email=to, msg_id=msg_id, sent_at=datetime.now(UTC), lang=lang,
             invitation=mailing.invitation(loaded, framework, rt.settings.base.public_base_url)
             if mailing.invites else None,
         )
-    except (ValueError, IndexError) as exc:  # an address no server would take
+    except ValueError as exc:  # an address no server would take
         return Outgoing(claim=claim, email="", data=b"", unsendable=f"bad address: {exc}")
-    return Outgoing(claim=claim, email=message["To"].addresses[0].addr_spec,
-                    data=wire_bytes(message), resending=owed.resending)
+    return Outgoing(claim=claim, email=to, data=data, resending=owed.resending)
 
 
-def _send_chunk(job, mailing, loaded, owed, rt: Runtime, last_try: bool):
-    outgoing = [o for o in (_compose(mailing, loaded, item, rt) for item in owed) if o]
+def _send_chunk(job, mailing, loaded, owed, people, rt: Runtime, last_try: bool):
+    outgoing = [o for o in (_compose(mailing, loaded, item, people, rt) for item in owed) if o]
     with rt.session_factory() as session:
         won = deliveries.claim(session, [o.claim for o in outgoing])
     sent, dead, released, failure = [], [], [], None
@@ -158,7 +162,8 @@ def _send_chunk(job, mailing, loaded, owed, rt: Runtime, last_try: bool):
         else:
             sent.append(item.claim.key)
     with rt.session_factory() as session:
-        deliveries.settle(session, sent=sent, dead=dead, released=released)
+        deliveries.settle(session, sent=sent, dead=dead, released=released,
+                          retrying_dead_letters=bool(job.get("retry")))
     EMAILS_SENT.labels(mailing.kind).inc(len(sent))
     if sent:
         log.info("emails sent", kind=mailing.kind, keys=sent)

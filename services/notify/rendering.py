@@ -35,6 +35,7 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # templates ship with the code: no stat of the file per email
         )
 
     def render(self, kind: str, lang: str, context: dict) -> Rendered:

@@ -160,6 +160,22 @@ def test_hr_and_notify_see_everyone(client, org, hr, token):
     ]
 
 
+def test_people_by_id_are_the_visible_ones_among_them(client, org, hr, token):
+    wanted = "/api/v1/people?id=sfo-emp&id=emp1&id=nobody&id=director"
+    assert ids(client.get(wanted, headers=token("notify", "service"))) == [
+        "director", "emp1", "sfo-emp"]
+    assert ids(client.get(wanted, headers=token("sfo-leader", "leader"))) == ["sfo-emp"]
+
+
+def test_at_most_100_people_by_id(client, org, hr):
+    query = "&".join(f"id=p{n}" for n in range(101))
+    response = client.get(f"/api/v1/people?{query}", headers=hr)
+    assert response.status_code == 422
+    assert "id" in response.get_json()["errors"]["query"]
+    bad = client.get("/api/v1/people?id=not%20an%20id", headers=hr)
+    assert bad.status_code == 422 and "id" in bad.get_json()["errors"]["query"]
+
+
 def test_a_person_reads_themselves(client, org, token):
     response = client.get("/api/v1/people/emp1", headers=token("emp1", "employee"))
     assert response.status_code == 200

@@ -24,11 +24,11 @@ UNIT = {"id": "skole", "parent_id": "kommune", "leader_id": "leader", "tr_id": "
 
 class FakeDirectory:
     def __init__(self, people: dict[str, dict], leaders: int = 1):
-        self.people = people
+        self.known = people
         self.leaders = leaders
 
-    def person(self, person_id):
-        return self.people.get(person_id)
+    def people(self, person_ids):
+        return {p: self.known[p] for p in person_ids if p in self.known}
 
     def units(self):
         yield [{**UNIT, "id": f"u{n}", "leader_id": f"l{n}"} for n in range(self.leaders)]

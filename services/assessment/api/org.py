@@ -112,9 +112,10 @@ class People(MethodView):
     @blp.response(200, PersonSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
-        """The people you may see, by id (?unit_id= for one unit's)"""
+        """The people you may see, by id (?unit_id= for one unit's, ?id= for some by id)"""
         people, pagination_parameters.item_count = org.list_people(
             db_session(), principal=require_principal(), unit_id=args.get("unit_id"),
+            ids=args.get("id"),
             offset=pagination_parameters.first_item, limit=pagination_parameters.page_size,
         )
         return people

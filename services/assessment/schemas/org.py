@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from services.assessment.org import RULES
 
@@ -75,6 +75,9 @@ class PersonListArgs(Schema):
     unit_id = fields.String(
         validate=RULES["unit_id"], metadata={"description": "Only the people of this unit"}
     )
+    id = fields.List(fields.String(validate=RULES["id"]), validate=validate.Length(max=100),
+                     metadata={"description": "Only these people (?id=a&id=b, at most 100): "
+                                              "the ones you may see, unknown ids left out"})
 
 
 class ImportCountsSchema(Schema):
