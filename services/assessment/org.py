@@ -117,6 +117,19 @@ def _commit(session: Session, conflict: str) -> None:
         raise Conflict(conflict) from exc
 
 
+def _create(session: Session, model: type[Unit | Person], values: Mapping[str, str | None],
+            *, noun: str) -> Unit | Person:
+    """Add a row after checking its references; 409 if its id is taken."""
+    _check(session, values)
+    taken = f"{noun} {values['id']} already exists"
+    if session.get(model, values["id"]) is not None:
+        raise Conflict(taken)
+    row = model(**values)
+    session.add(row)
+    _commit(session, taken)
+    return row
+
+
 def _page(session: Session, query: Select, offset: int, limit: int) -> tuple[list, int]:
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     if offset >= total:
@@ -144,13 +157,7 @@ def list_units(
 
 def create_unit(session: Session, *, values: Mapping[str, str | None]) -> Unit:
     """Add a unit; its parent and TRIO must exist (409 if the id is taken)."""
-    _check(session, values)
-    if session.get(Unit, values["id"]) is not None:
-        raise Conflict(f"unit {values['id']} already exists")
-    unit = Unit(**values)
-    session.add(unit)
-    _commit(session, f"unit {values['id']} already exists")
-    return unit
+    return _create(session, Unit, values, noun="unit")
 
 
 def update_unit(session: Session, *, unit_id: str, changes: Mapping[str, str | None]) -> Unit:
@@ -198,13 +205,7 @@ def list_people(
 
 def create_person(session: Session, *, values: Mapping[str, str | None]) -> Person:
     """Add a person; their unit must exist (409 if the id is taken)."""
-    _check(session, values)
-    if session.get(Person, values["id"]) is not None:
-        raise Conflict(f"person {values['id']} already exists")
-    person = Person(**values)
-    session.add(person)
-    _commit(session, f"person {values['id']} already exists")
-    return person
+    return _create(session, Person, values, noun="person")
 
 
 def update_person(

@@ -110,11 +110,12 @@ def address(to_email: str) -> str:
 
 
 def build_message(
-    *, rendered: Rendered, mail_from: str, to_name: str, to_email: str, msg_id: str,
+    *, rendered: Rendered, mail_from: str, to_name: str, to_address: str, msg_id: str,
     sent_at: datetime, invitation: Invitation | None = None, lang: str = "da",
 ) -> bytes:
-    """The whole email as it goes on the wire: headers, text and HTML, the .ics if any."""
-    recipient = address(to_email)
+    """The whole email as it goes on the wire: headers, text and HTML, the .ics if any.
+
+    to_address is one that `address` accepted."""
     boundary = hashlib.sha256(msg_id.encode()).hexdigest()[:32]
     message = MIMEMultipart("alternative", boundary=f"=_a{boundary}", _subparts=[
         _part(rendered.text, "plain"), _part(rendered.html, "html")])
@@ -126,7 +127,7 @@ def build_message(
                                 _subparts=[message, calendar])
     message["Subject"] = _header("Subject", header_text(rendered.subject))
     message["From"] = _from_header(mail_from)
-    message["To"] = formataddr((header_text(to_name), recipient), charset=UTF8)
+    message["To"] = formataddr((header_text(to_name), to_address), charset=UTF8)
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = msg_id
     message["Auto-Submitted"] = "auto-generated"

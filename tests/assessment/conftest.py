@@ -8,18 +8,14 @@ import pytest
 
 from services.assessment.app import MIGRATIONS, create_app
 from services.assessment.models import Person, Unit
-from services.content import service as content_service
-from services.content.app import MIGRATIONS as CONTENT_MIGRATIONS
-from services.content.app import create_app as create_content_app
 from shared.config import load_settings
 from shared.db import make_engine, make_session_factory
-from shared.migrations import upgrade
 from tests.support.databases import (
     backends,
     empty_tables,
     migrated_database,
 )
-from tests.support.servers import serving
+from tests.support.servers import content_server
 
 ASSESSMENT_TABLES = (
     "outbox", "action_changes", "actions", "focus_ratings", "dialogue_participants",
@@ -30,15 +26,8 @@ ASSESSMENT_TABLES = (
 @pytest.fixture(scope="session")
 def content_url(tmp_path_factory, redis_url, jwt_settings) -> str:
     """Base URL of a real content service (framework version 1) over HTTP."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('content-server') / 'content.db'}"
-    upgrade(CONTENT_MIGRATIONS, url)
-    settings = load_settings("content", environ={}, database_url=url, redis_url=redis_url,
-                             event_stream="test.content-server", jwt=jwt_settings)
-    app = create_content_app(settings)
-    with app.app_context(), app.extensions["lederdialog.deps"].session_factory() as session:
-        content_service.seed_if_empty(session)
-    with serving(app) as base_url:
-        yield base_url
+    yield from content_server(tmp_path_factory, name="content-server", redis_url=redis_url,
+                              jwt_settings=jwt_settings)
 
 
 @pytest.fixture(scope="session", params=backends())

@@ -13,9 +13,6 @@ from redis import Redis
 from services.assessment.app import MIGRATIONS as ASSESSMENT_MIGRATIONS
 from services.assessment.app import create_app as create_assessment_app
 from services.assessment.models import Outbox
-from services.content import service as content_service
-from services.content.app import MIGRATIONS as CONTENT_MIGRATIONS
-from services.content.app import create_app as create_content_app
 from services.notify.app import MIGRATIONS, create_app
 from shared.config import load_settings
 from shared.db import make_engine, make_session_factory
@@ -28,7 +25,7 @@ from tests.support.databases import (
     migrated_database,
 )
 from tests.support.notify_stack import NotifyStack
-from tests.support.servers import serving
+from tests.support.servers import content_server, serving
 from tests.support.smtp_sink import SmtpSink
 
 NOTIFY_TABLES = ("processed_events", "reminders", "deliveries", "dead_letters", "erased_people")
@@ -37,15 +34,8 @@ NOTIFY_TABLES = ("processed_events", "reminders", "deliveries", "dead_letters", 
 @pytest.fixture(scope="session")
 def content_url(tmp_path_factory, redis_url, jwt_settings) -> str:
     """Base URL of a real content service (framework version 1) over HTTP."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('notify-content') / 'content.db'}"
-    upgrade(CONTENT_MIGRATIONS, url)
-    settings = load_settings("content", environ={}, database_url=url, redis_url=redis_url,
-                             event_stream="test.notify.content", jwt=jwt_settings)
-    app = create_content_app(settings)
-    with app.extensions["lederdialog.deps"].session_factory() as session:
-        content_service.seed_if_empty(session)
-    with serving(app) as base_url:
-        yield base_url
+    yield from content_server(tmp_path_factory, name="notify-content", redis_url=redis_url,
+                              jwt_settings=jwt_settings)
 
 
 @pytest.fixture(scope="session")

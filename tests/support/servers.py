@@ -8,6 +8,11 @@ from contextlib import contextmanager
 
 from werkzeug.serving import make_server
 
+from services.content import service as content_service
+from services.content.app import MIGRATIONS, create_app
+from shared.config import load_settings
+from shared.migrations import upgrade
+
 
 @contextmanager
 def serving(app) -> Iterator[str]:
@@ -20,3 +25,19 @@ def serving(app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+def content_server(tmp_path_factory, *, name: str, redis_url: str, jwt_settings) -> Iterator[str]:
+    """A real content service holding framework version 1, over HTTP: yields its base URL.
+
+    Each test package that needs one starts its own (`name` keeps their databases and
+    streams apart), so what one package publishes never shows in another's."""
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'content.db'}"
+    upgrade(MIGRATIONS, url)
+    settings = load_settings("content", environ={}, database_url=url, redis_url=redis_url,
+                             event_stream=f"test.{name}", jwt=jwt_settings)
+    app = create_app(settings)
+    with app.extensions["lederdialog.deps"].session_factory() as session:
+        content_service.seed_if_empty(session)
+    with serving(app) as base_url:
+        yield base_url

@@ -19,7 +19,7 @@ RENDERED = Rendered(
 def build(**overrides) -> bytes:
     values = {
         "rendered": RENDERED, "mail_from": "Lederdialog <noreply@lederdialog.local>",
-        "to_name": "Åse Ørnbøl", "to_email": "ase@gentofte.test", "msg_id": "<1@lederdialog>",
+        "to_name": "Åse Ørnbøl", "to_address": "ase@gentofte.test", "msg_id": "<1@lederdialog>",
         "sent_at": datetime(2026, 11, 30, 8, 0, tzinfo=UTC),
     }
     return build_message(**(values | overrides))
