@@ -19,6 +19,7 @@ from sqlalchemy import (
     insert,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.sql.compiler import IdentifierPreparer
@@ -132,6 +133,12 @@ def _json_value(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not a column value insert_rows knows")
+
+
+def conflict_insert(session, table: Table):
+    """INSERT into table that can say ON CONFLICT (PostgreSQL and SQLite, the two we run on)."""
+    dialect = session.bind.dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -38,6 +38,9 @@ def make_celery(settings: NotifySettings) -> Celery:
             "visibility_timeout": settings.visibility_timeout,
             "unacked_restore_interval": restore_every,
             "unacked_restore_throttle": 1,
+            # A worker killed while it restores holds the restore back only this long
+            # (kombu's default is 5 minutes); a restore takes milliseconds.
+            "unacked_mutex_expire": restore_every * 6,
             "socket_timeout": 10,
             "socket_connect_timeout": 5,
         },

@@ -23,6 +23,7 @@ from redis.exceptions import RedisError, ResponseError
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from services.notify import ledger
 from services.notify.celery_app import make_celery
 from services.notify.config import Policy, load_notify_settings
 from services.notify.handling import handle_event
@@ -126,7 +127,7 @@ class Consumer:
                 session.add(ProcessedEvent(event_id=event_id, type=event["type"]))
                 EVENTS_CONSUMED.labels(event["type"], "handled").inc()
             if jobs:
-                self._enqueue(jobs)
+                self._enqueue(ledger.write_down(session, jobs, now=self._clock()))
             session.commit()
         self._redis.xack(self._stream, GROUP, *[entry_id for entry_id, _ in entries])
 

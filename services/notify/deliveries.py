@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.notify.models import DEAD, FAILED, SENDING, SENT, DeadLetter, Delivery, ErasedPerson
+from shared.db import conflict_insert
 from shared.outbox import utcnow
 
 
@@ -26,11 +26,6 @@ class Claim:
     person_id: str
     message_id: str
     seen_attempts: int | None  # None: no row yet
-
-
-def _insert(session: Session, table):
-    dialect = session.bind.dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def states(session: Session, keys: list[str]) -> dict[str, Delivery]:
@@ -55,7 +50,7 @@ def claim(session: Session, claims: list[Claim]) -> set[str]:
     fresh = [c for c in claims if c.seen_attempts is None]
     if fresh:
         # One statement for all rows, its parameters apart: compiled once per process.
-        statement = _insert(session, Delivery.__table__).on_conflict_do_nothing(
+        statement = conflict_insert(session, Delivery.__table__).on_conflict_do_nothing(
             index_elements=["key"]).returning(Delivery.key)
         won.update(session.scalars(statement, [
             {"key": c.key, "message_id": c.message_id, "kind": c.kind,
@@ -121,7 +116,7 @@ def _record_dead_letter(session: Session, failure: Failure, now: datetime) -> No
         "smtp_code": failure.code, "failures": 1, "status": "dead", "created_at": now,
         "failed_at": now,
     }
-    statement = _insert(session, DeadLetter.__table__).values(values)
+    statement = conflict_insert(session, DeadLetter.__table__).values(values)
     session.execute(statement.on_conflict_do_update(
         index_elements=["key"],
         set_={"error": statement.excluded.error, "smtp_code": statement.excluded.smtp_code,

@@ -12,6 +12,8 @@ from shared.outbox import utcnow
 
 # Reminder states: waiting for its time, handed to the queue, or called off.
 PENDING, ENQUEUED, CANCELLED = "pending", "enqueued", "cancelled"
+# Job states: handed to the queue (or to be retried), or finished.
+OPEN, DONE = "open", "done"
 # Delivery states: being handed to SMTP, accepted by it, not taken yet (4xx; retried),
 # or given up (a dead letter).
 SENDING, SENT, FAILED, DEAD = "sending", "sent", "failed", "dead"
@@ -49,6 +51,19 @@ class Reminder(Base):
     status: Mapped[str] = mapped_column(String(12), default=PENDING, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class QueuedJob(Base):
+    """A job handed to the Celery queue, crossed off when its task is over (see ledger.py)."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    job: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(8), index=True)
+    # When it was last handed to the queue, or when its retry is due.
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Delivery(Base):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.notify.config import Policy
 from services.notify.models import CANCELLED, ENQUEUED, PENDING, ErasedPerson, Reminder
+from shared.db import conflict_insert
 from shared.outbox import utcnow
 
 ACTION_FIELDS = ("action_id", "dialogue_id", "unit_id", "leader_id", "owner_id", "due_on")
@@ -33,9 +33,8 @@ def today(policy: Policy, now: datetime | None = None) -> date:
 def _insert(session: Session, rows: list[dict]) -> None:
     if not rows:
         return
-    dialect = session.bind.dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Reminder.__table__)
-    session.execute(insert.values(rows).on_conflict_do_nothing(index_elements=["key"]))
+    session.execute(conflict_insert(session, Reminder.__table__).values(rows)
+                    .on_conflict_do_nothing(index_elements=["key"]))
 
 
 def _row(*, key: str, kind: str, data: dict, on: date, policy: Policy, **ids) -> dict:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.notify import ledger
 from services.notify.models import DeadLetter
 from shared.outbox import utcnow
 
@@ -39,7 +40,8 @@ def retry_dead_letter(
         raise NotFound(f"dead letter {dead_letter_id} not found")
     # Queued before the commit: if the commit fails, HR retries again and the key
     # keeps the email from going out twice.
-    enqueue(letter.job)
+    [job] = ledger.write_down(session, [letter.job], now=utcnow())
+    enqueue(job)
     letter.status = "retrying"
     letter.retried_at = utcnow()
     session.commit()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import structlog
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
-from services.notify import scheduling
+from services.notify import ledger, scheduling
 from services.notify.directory import Unavailable
 from services.notify.jobs import run_job
 from services.notify.metrics import REMINDER_BACKLOG
-from services.notify.runtime import runtime
+from services.notify.runtime import Runtime, runtime
 from shared.outbox import utcnow
 
 log = structlog.get_logger(__name__)
@@ -29,23 +31,39 @@ def deliver(self, job: dict) -> None:
     try:
         failure = run_job(
             job, rt=rt, last_try=retries >= settings.max_retries,
-            enqueue=lambda part: deliver.apply_async(args=[part]),
+            enqueue=lambda part: queue_part(rt, part),
         )
     except Unavailable as exc:
         failure = exc
     finally:
         structlog.contextvars.unbind_contextvars("task_id", "kind", "request_id")
-    if failure is None:
-        return
-    if retries >= settings.max_retries:
+    if failure is not None and retries < settings.max_retries:
+        countdown = get_exponential_backoff_interval(
+            factor=settings.retry_backoff, retries=retries,
+            maximum=settings.retry_backoff_max, full_jitter=False,
+        )
+        log.info("retrying later", source=job["source"], error=str(failure),
+                 countdown=countdown)
+        with rt.session_factory() as session:
+            ledger.postpone(session, job, until=utcnow() + timedelta(seconds=countdown))
+        raise self.retry(exc=failure, countdown=countdown, max_retries=settings.max_retries)
+    if failure is not None:
         log.error("giving up on a job", source=job["source"], error=str(failure))
-        return
-    countdown = get_exponential_backoff_interval(
-        factor=settings.retry_backoff, retries=retries,
-        maximum=settings.retry_backoff_max, full_jitter=False,
-    )
-    log.info("retrying later", source=job["source"], error=str(failure), countdown=countdown)
-    raise self.retry(exc=failure, countdown=countdown, max_retries=settings.max_retries)
+    with rt.session_factory() as session:
+        ledger.cross_off(session, job, now=utcnow())
+
+
+def hand_over(session, jobs: list[dict], *, now) -> None:
+    """Write the jobs down in the ledger (in session) and put them on the queue."""
+    for job in ledger.write_down(session, jobs, now=now):
+        deliver.apply_async(args=[job])
+
+
+def queue_part(rt: Runtime, part: dict) -> None:
+    """One part of a fan-out, written down and queued."""
+    with rt.session_factory() as session:
+        hand_over(session, [part], now=utcnow())
+        session.commit()
 
 
 @shared_task(name="notify.poll_reminders", acks_late=True)
@@ -59,8 +77,7 @@ def poll_reminders() -> int:
             rows = scheduling.take_due(session, now=now, limit=rt.settings.poll_batch)
             # Queued before the commit: a crash in between queues them again, and
             # their idempotency keys keep that from sending twice.
-            for row in rows:
-                deliver.apply_async(args=[scheduling.job_for(row)])
+            hand_over(session, [scheduling.job_for(row) for row in rows], now=now)
             scheduling.mark_enqueued(session, rows)
             session.commit()
             handed += len(rows)
@@ -70,4 +87,19 @@ def poll_reminders() -> int:
                 break
     if handed:
         log.info("reminders handed to the queue", count=handed)
+    requeue_lost(rt)
     return handed
+
+
+def requeue_lost(rt: Runtime) -> None:
+    """Hand to the queue again the jobs still open a visibility timeout after queueing."""
+    after = timedelta(seconds=rt.settings.visibility_timeout)
+    with rt.session_factory() as session:
+        now = utcnow()
+        lost = ledger.take_lost(session, now=now, after=after, limit=rt.settings.poll_batch)
+        for job in lost:
+            log.warning("queueing again a job not finished in time", job_id=job["job_id"],
+                        kind=job["kind"], source=job["source"])
+            deliver.apply_async(args=[job])
+        ledger.forget_finished(session, now=now)
+        session.commit()

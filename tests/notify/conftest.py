@@ -28,7 +28,8 @@ from tests.support.notify_stack import NotifyStack
 from tests.support.servers import content_server, serving
 from tests.support.smtp_sink import SmtpSink
 
-NOTIFY_TABLES = ("processed_events", "reminders", "deliveries", "dead_letters", "erased_people")
+NOTIFY_TABLES = ("processed_events", "reminders", "jobs", "deliveries", "dead_letters",
+                 "erased_people")
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ def test_restarting_redis_mid_stream_loses_nothing(
     stack.env["REDIS_URL"] = own_redis.url
     versions = publish_version(content_url, token("hr-1", "hr_admin"))
     stack.start()
+    stack.start_beat()  # as deployed: it queues again a job the restart lost (ledger.py)
     events = [announce(own_redis.url, stack.settings.base.event_stream, *versions)
               for _ in range(EVENTS // 2)]
     sink.wait_for(3, timeout=60)  # emails in flight
