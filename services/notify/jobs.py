@@ -53,7 +53,7 @@ class Outgoing:
 
 
 def run_job(
-    job: dict, *, rt: Runtime, last_try: bool, enqueue: Callable[[dict], None]
+    job: dict, *, rt: Runtime, last_try: bool, enqueue: Callable[[list[dict]], None]
 ) -> TemporaryFailure | None:
     """Send what the job still owes; returns the temporary failure to retry on, if any."""
     mailing = rt.mailings[job["kind"]]
@@ -65,8 +65,8 @@ def run_job(
     if "people" in job:
         recipients = [r for r in recipients if r.person_id in job["people"]]
     elif len(recipients) > FAN_OUT:
-        for start in range(0, len(recipients), FAN_OUT):
-            enqueue({**job, "people": [r.person_id for r in recipients[start:start + FAN_OUT]]})
+        enqueue([{**job, "people": [r.person_id for r in recipients[start:start + FAN_OUT]]}
+                 for start in range(0, len(recipients), FAN_OUT)])
         return None
     todo = _still_owed(job, recipients, rt)
     people = rt.directory.people([owed.recipient.person_id for owed in todo])

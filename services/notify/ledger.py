@@ -49,9 +49,14 @@ def postpone(session: Session, job: dict, *, until: datetime) -> None:
 def _set(session: Session, job: dict, **values) -> None:
     if "job_id" not in job:  # queued before the ledger existed
         return
-    statement = conflict_insert(session, QueuedJob.__table__).values(
-        id=job["job_id"], job=job, **values)
-    session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=values))
+    # Mostly the row is there (committed): a plain UPDATE. Else its writer has not
+    # committed yet (the upsert waits for it) or rolled back (the upsert inserts it).
+    updated = session.execute(
+        update(QueuedJob).where(QueuedJob.id == job["job_id"]).values(**values)).rowcount
+    if not updated:
+        statement = conflict_insert(session, QueuedJob.__table__).values(
+            id=job["job_id"], job=job, **values)
+        session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=values))
     session.commit()
 
 

@@ -31,7 +31,7 @@ def deliver(self, job: dict) -> None:
     try:
         failure = run_job(
             job, rt=rt, last_try=retries >= settings.max_retries,
-            enqueue=lambda part: queue_part(rt, part),
+            enqueue=lambda parts: queue_parts(rt, parts),
         )
     except Unavailable as exc:
         failure = exc
@@ -59,10 +59,10 @@ def hand_over(session, jobs: list[dict], *, now) -> None:
         deliver.apply_async(args=[job])
 
 
-def queue_part(rt: Runtime, part: dict) -> None:
-    """One part of a fan-out, written down and queued."""
+def queue_parts(rt: Runtime, parts: list[dict]) -> None:
+    """The parts of a fan-out, written down and queued."""
     with rt.session_factory() as session:
-        hand_over(session, [part], now=utcnow())
+        hand_over(session, parts, now=utcnow())
         session.commit()
 
 

@@ -137,7 +137,7 @@ def test_many_recipients_fan_out(make_runtime, log):
     parts: list[dict] = []
     directory = FakeDirectory({}, leaders=jobs.FAN_OUT * 2 + 1)
     jobs.run_job(JOB, rt=make_runtime(directory, FakeSender()), last_try=False,
-                 enqueue=parts.append)
+                 enqueue=parts.extend)
     assert [len(part["people"]) for part in parts] == [jobs.FAN_OUT, jobs.FAN_OUT, 1]
 
 
