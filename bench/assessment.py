@@ -31,12 +31,13 @@ in production. --workers changes the count for both apps.
 How to read it: the table shows each side's median requests per second (dialogues or rows
 stored per second), its latency at p50 and p99 (32 clients waiting their turn included),
 the CPU time the server (gunicorn master and workers; not PostgreSQL) spent per request,
-errors (always 0: any error fails the run) and every round's rps. The last line,
-`assessment: ratio R (target 0.5)`, is dialogues per second divided by the minimal app's
-inserts per second: the share of a bare one-row insert's throughput the whole recording
-(token, validation, organisation and framework checks, rows in six tables including two
-outbox events, in one transaction, and the whole dialogue as the answer) keeps. At 0.5 or
-more, recording a dialogue costs at most twice a bare insert.
+errors (always 0: any error fails the run) and every round's rps; a line below it gives
+PostgreSQL's CPU time per request (all its processes, the other app idle meanwhile). The
+last line, `assessment: ratio R (target 0.5)`, is dialogues per second divided by the
+minimal app's inserts per second: the share of a bare one-row insert's throughput the whole
+recording (token, validation, organisation and framework checks, rows in six tables
+including two outbox events, in one statement, and the whole dialogue as the answer) keeps.
+At 0.5 or more, recording a dialogue costs at most twice a bare insert.
 
 Run: .venv/bin/python bench/assessment.py  (--help for shorter runs). Needs wrk, Redis
 (the service's readiness check) and PostgreSQL (--admin-url; the user must be able to create
@@ -73,6 +74,7 @@ from common import (
     format_table,
     fresh_database,
     parse_wrk,
+    postgresql_cpu_seconds,
     progress,
     ratio_line,
     require_wrk,
@@ -246,16 +248,18 @@ def checked_run(
 ) -> Round:
     """One wrk run, its server CPU per request, and a check of the rows it left."""
     before = rows(engine, target.table)
-    cpu_before = target.server.cpu_seconds()
+    cpu_before, database_before = target.server.cpu_seconds(), postgresql_cpu_seconds()
     result = run_wrk(wrk, target, seconds=seconds, connections=connections, env=env)
     cpu = target.server.cpu_seconds() - cpu_before
+    database_cpu = postgresql_cpu_seconds() - database_before
     stored = settled_rows(engine, target.table) - before
     if not result.requests <= stored <= result.requests + connections:
         raise RuntimeError(
             f"{target.name}: wrk counted {result.requests} answers (at most {connections} "
             f"more in flight), but {stored} rows were stored in {target.table.name}"
         )
-    return Round(result, server_cpu_us=cpu / max(result.requests, 1) * 1e6)
+    return Round(result, server_cpu_us=cpu / max(result.requests, 1) * 1e6,
+                 database_cpu_us=database_cpu / max(result.requests, 1) * 1e6)
 
 
 def measure(
@@ -326,7 +330,8 @@ def run_rounds(
             progress(
                 f"round {round_number}/{args.rounds} {target.name}: {round_.result.rps:.0f} "
                 f"rps, p99 {round_.result.p99_ms:.1f} ms, "
-                f"{round_.server_cpu_us:.0f} us server CPU/request"
+                f"CPU/request: server {round_.server_cpu_us:.0f} us, "
+                f"PostgreSQL {round_.database_cpu_us:.0f} us"
             )
             stats[target.name].rounds.append(round_)
     return stats
@@ -351,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"p99 latency, {ASSESSMENT} / {MINIMAL}: "
         f"{assessment.latency_ms('p99_ms') / minimal.latency_ms('p99_ms'):.2f}; "
-        f"server CPU per request: {assessment.cpu_us / minimal.cpu_us:.2f}"
+        f"server CPU per request: {assessment.cpu_us / minimal.cpu_us:.2f}; PostgreSQL CPU "
+        f"per request: {assessment.database_cpu_us:.0f} us / {minimal.database_cpu_us:.0f} us"
     )
     print(
         f"rows stored (every run checked against wrk's count): {stored[ASSESSMENT]} dialogues, "

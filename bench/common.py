@@ -54,6 +54,7 @@ class WrkResult:
 class Round:
     result: WrkResult
     server_cpu_us: float  # server CPU time per request, in microseconds
+    database_cpu_us: float = 0.0  # PostgreSQL's CPU time per request, where measured
 
 
 @dataclass
@@ -69,6 +70,10 @@ class Stats:
     @property
     def cpu_us(self) -> float:
         return statistics.median(r.server_cpu_us for r in self.rounds)
+
+    @property
+    def database_cpu_us(self) -> float:
+        return statistics.median(r.database_cpu_us for r in self.rounds)
 
     def latency_ms(self, attribute: str) -> float | None:
         values = [getattr(r.result, attribute) for r in self.rounds]
@@ -91,6 +96,17 @@ def cpu_seconds(pid: int) -> float:
         with contextlib.suppress(psutil.NoSuchProcess):
             times = process.cpu_times()
             total += times.user + times.system
+    return total
+
+
+def postgresql_cpu_seconds() -> float:
+    """CPU time of the PostgreSQL processes alive now (notify keeps its connections open)."""
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] in ("postgres", "postmaster"):
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
     return total
 
 

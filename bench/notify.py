@@ -23,7 +23,6 @@ Run: .venv/bin/python bench/notify.py  (--help for a smaller run).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import smtplib
 import statistics
@@ -36,7 +35,6 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psutil
 from common import (
     ADMIN_URL,
     REPO_ROOT,
@@ -45,6 +43,7 @@ from common import (
     exit_cleanly_on_sigterm,
     free_port,
     fresh_database,
+    postgresql_cpu_seconds,
     progress,
     ratio_line,
 )
@@ -144,17 +143,6 @@ def smtplib_round(port: int, messages: list[bytes]) -> float:
         for n, data in enumerate(messages):
             connection.sendmail(SENDER, [f"l{n:05d}@gentofte.test"], data)
     return len(messages) / (time.perf_counter() - started)
-
-
-def postgresql_cpu_seconds() -> float:
-    """CPU time of the PostgreSQL processes alive now (notify keeps its connections open)."""
-    total = 0.0
-    for process in psutil.process_iter(["name"]):
-        if process.info["name"] in ("postgres", "postmaster"):
-            with contextlib.suppress(psutil.Error):
-                times = process.cpu_times()
-                total += times.user + times.system
-    return total
 
 
 def cpu_split(clocks: dict[str, Callable[[], float]], measure) -> tuple[float, dict[str, float]]:

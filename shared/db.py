@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -13,7 +14,6 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Table,
-    TextClause,
     create_engine,
     event,
     insert,
@@ -78,15 +78,32 @@ def insert_rows(connection: Connection, writes: Sequence[tuple[Table, list[dict]
         connection.dialect.identifier_preparer,
         tuple((table, tuple(rows[0])) for table, rows in writes),
     )
-    connection.execute(statement, {
+    # Plain SQL for the driver: nothing for SQLAlchemy to compile or bind on every call.
+    connection.exec_driver_sql(statement, {
         "rows": json.dumps([rows for _table, rows in writes], default=_json_value),
     })
+
+
+@contextmanager
+def connection_for_one_write(engine: Engine) -> Iterator[Connection]:
+    """A connection of its own for work that reads, then writes once with `insert_rows`.
+
+    On PostgreSQL that write is one statement, atomic by itself, so the connection is in
+    autocommit: no BEGIN and no COMMIT, two round trips fewer. Elsewhere `insert_rows`
+    writes table by table, in a transaction committed when the block ends well.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+    else:
+        with engine.begin() as connection:
+            yield connection
 
 
 @functools.lru_cache(maxsize=64)
 def _insert_from_json(
     quote: IdentifierPreparer, shape: tuple[tuple[Table, tuple[str, ...]], ...]
-) -> TextClause:
+) -> str:
     """One INSERT per (table, columns) of shape, all in one statement, rows from JSON.
 
     Why one statement: every statement is a round trip to the database, and under load a
@@ -107,8 +124,8 @@ def _insert_from_json(
     # The array is parsed once, into its row lists numbered from 0: `json -> n` on the
     # whole array would parse it again for every table.
     given = ("given AS (SELECT row_list, number - 1 AS number FROM json_array_elements("
-             "CAST(:rows AS json)) WITH ORDINALITY AS part(row_list, number))")
-    return text(f"WITH {given}{ctes} {last}")
+             "CAST(%(rows)s AS json)) WITH ORDINALITY AS part(row_list, number))")
+    return f"WITH {given}{ctes} {last}"
 
 
 def _insert_from_json_item(

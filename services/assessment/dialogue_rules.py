@@ -13,7 +13,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from marshmallow.error_store import merge_errors
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from services.assessment.errors import Forbidden, Invalid, ServiceUnavailable
@@ -91,11 +91,11 @@ def default_visibility(setting: str) -> str:
 
 
 def recording_unit_and_people(
-    session: Session, *, body: dict, recorder_id: str
+    connection: Connection, *, body: dict, recorder_id: str
 ) -> tuple[UnitTrio, dict[str, str | None]]:
     """The unit, if the recorder leads it or leads its parent unit (the leader's leader),
     and the unit of every person the body names who is in the organisation."""
-    rows = session.connection().execute(_UNIT_AND_PEOPLE, {
+    rows = connection.execute(_UNIT_AND_PEOPLE, {
         "unit_id": body["unit_id"], "person_ids": list(_named_people(body)),
     }).all()
     if not rows:

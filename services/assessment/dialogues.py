@@ -2,7 +2,8 @@
 
 A dialogue's facts (unit, setting, dates, visibility) live on its row; what was
 said lives in its revisions, one per recording or amendment, none overwritten.
-Every write happens in one transaction with its outbox events, after every check.
+Every write happens at once with its outbox events, after every check: a recording with
+one shared.db.insert_rows (one statement on PostgreSQL), an amendment in one transaction.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Connection, Engine, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from services.assessment import actions
@@ -18,7 +19,7 @@ from services.assessment import dialogue_events as events
 from services.assessment import dialogue_rules as rules
 from services.assessment.access import HR_NO_TEXTS, ensure_may_read_dialogue, readable_dialogues
 from services.assessment.errors import Conflict, Forbidden, NotFound
-from services.assessment.framework import FrameworkClient
+from services.assessment.framework import FrameworkClient, FrameworkKeys
 from services.assessment.models import (
     Action,
     Dialogue,
@@ -28,7 +29,7 @@ from services.assessment.models import (
     Unit,
 )
 from shared.auth import Principal
-from shared.db import insert_rows
+from shared.db import connection_for_one_write, insert_rows
 from shared.outbox import utcnow
 
 AMENDABLE_FOR = timedelta(days=14)
@@ -40,7 +41,7 @@ READER_ROLES = ("leader", "employee", "trio", "service")
 
 
 def record(
-    session: Session, *, framework: FrameworkClient, recorder_id: str, body: dict,
+    engine: Engine, *, framework: FrameworkClient, recorder_id: str, body: dict,
     request_id: str | None = None,
 ) -> dict:
     """Record a dialogue with its revision, participants, ratings, actions and events.
@@ -48,8 +49,18 @@ def record(
     Returns the dialogue as `describe` shows it, from what was written: a new dialogue's
     actions are the ones agreed in it, so nothing needs reading back.
     """
-    unit, people = rules.recording_unit_and_people(session, body=body, recorder_id=recorder_id)
     keys = rules.framework_keys(framework, body.get("framework_version"))
+    with connection_for_one_write(engine) as connection:
+        return _record(connection, keys=keys, recorder_id=recorder_id, body=body,
+                       request_id=request_id)
+
+
+def _record(
+    connection: Connection, *, keys: FrameworkKeys, recorder_id: str, body: dict,
+    request_id: str | None,
+) -> dict:
+    unit, people = rules.recording_unit_and_people(connection, body=body,
+                                                   recorder_id=recorder_id)
     content = rules.checked_content(body=body, keys=keys, unit=unit, people=people,
                                     leader_id=recorder_id)
     facts = {
@@ -57,19 +68,18 @@ def record(
         "setting": body["setting"], "framework_version": keys.version, "revision": 1,
         "recorded_at": utcnow(), **_facts_of(content),
     }
-    # Never added to the session: the rows go with Core (see _revision_rows); the object
-    # only carries the facts to the events and the answer.
+    # Written with Core (see _revision_rows), never through a session: the object only
+    # carries the facts to the events and the answer.
     dialogue = Dialogue(**facts)
     agreed = actions.new_actions(dialogue.id, content["actions"])
     envelopes = _events(dialogue, content, agreed, event_type=events.DIALOGUE_RECORDED,
                         action_ids=[action.id for action in actions.in_creation_order(agreed)],
                         request_id=request_id)
-    insert_rows(session.connection(), [
+    insert_rows(connection, [
         (Dialogue.__table__, [facts]),
         *_revision_rows(dialogue, content, agreed, by=recorder_id),
         events.outbox_rows(envelopes),
     ])
-    session.commit()
     return _description(dialogue, content, actions.soonest_first(agreed))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 EXTENSION = "lederdialog.db"
@@ -22,3 +23,8 @@ def db_session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions[EXTENSION]()
     return g.db_session
+
+
+def db_engine() -> Engine:
+    """The engine behind the sessions, for work on a connection of its own."""
+    return current_app.extensions[EXTENSION].kw["bind"]

@@ -73,3 +73,28 @@ def test_rs256_needs_a_jwks_url():
         TokenVerifier(JWTSettings(algorithm="RS256"))
     with pytest.raises(ValueError, match="HS256 or RS256"):
         TokenVerifier(JWTSettings(algorithm="none"))
+
+
+def test_a_token_is_verified_once_and_remembered_until_it_expires(monkeypatch):
+    settings = JWTSettings(secret=SETTINGS.secret, issuer="unit-test", leeway_seconds=0)
+    verifier = TokenVerifier(settings)
+    expires_at = int(time.time()) + 2
+    token = jwt.encode(claims(exp=expires_at), settings.secret, algorithm="HS256")
+    decoded = []
+    real_decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **kw: decoded.append(1) or real_decode(*a, **kw))
+
+    assert verifier.verify(token).sub == verifier.verify(token).sub == "p-1"
+    assert len(decoded) == 1
+
+    time.sleep(max(0.0, expires_at - time.time()) + 0.05)
+    with pytest.raises(AuthError, match="expired"):
+        verifier.verify(token)
+
+
+def test_a_refused_token_is_not_remembered():
+    verifier = TokenVerifier(SETTINGS)
+    token = jwt.encode(claims(), "another-secret-" + "z" * 32, algorithm="HS256")
+    for _attempt in range(2):
+        with pytest.raises(AuthError):
+            verifier.verify(token)

@@ -17,7 +17,7 @@ from services.assessment.schemas.dialogues import (
 )
 from shared.web import auth
 from shared.web.auth import require_principal
-from shared.web.db import db_session
+from shared.web.db import db_engine, db_session
 from shared.web.observability import current_request_id
 
 blp = Blueprint(
@@ -62,7 +62,7 @@ class Dialogues(MethodView):
         """Record a dialogue (role leader: the unit's leader or the leader's leader)"""
         principal = require_principal("leader")
         dialogue = dialogues.record(
-            db_session(), framework=framework(), recorder_id=principal.sub, body=body,
+            db_engine(), framework=framework(), recorder_id=principal.sub, body=body,
             request_id=current_request_id(),
         )
         return dialogue, {"Location": f"/api/v1/dialogues/{dialogue['id']}"}
