@@ -132,15 +132,51 @@ def _insert_from_json_item(
     quote: IdentifierPreparer, table: Table, columns: tuple[str, ...], index: int
 ) -> str:
     """INSERT INTO table (columns) the index-th row list of `given`."""
+    source = f"(SELECT row_list FROM given WHERE number = {index})"  # noqa: S608 - an int
+    return _insert_select(quote, table, columns, source)
+
+
+def _insert_select(
+    quote: IdentifierPreparer, table: Table, columns: tuple[str, ...], rows_json: str
+) -> str:
+    """INSERT INTO table (columns) the rows of the JSON array `rows_json`, in order."""
     name = quote.format_table(table)
     # table.c[...] refuses anything but the table's own columns.
     names = ", ".join(quote.format_column(table.c[column]) for column in columns)
     return (
         f"INSERT INTO {name} ({names}) SELECT {names} "  # noqa: S608 - quoted model names
-        f"FROM json_populate_recordset(CAST(NULL AS {name}), "
-        f"(SELECT row_list FROM given WHERE number = {index})) WITH ORDINALITY AS item "
-        "ORDER BY item.ordinality"
+        f"FROM json_populate_recordset(CAST(NULL AS {name}), {rows_json}) "
+        "WITH ORDINALITY AS item ORDER BY item.ordinality"
     )
+
+
+def insert_new_rows(connection: Connection, table: Table, rows: list[dict], *, key: str) -> set:
+    """Insert the rows whose `key` (a unique column) is not taken yet; the keys inserted.
+
+    Rows as for `insert_rows`. On PostgreSQL the rows travel as one JSON parameter, so the
+    statement reads the same for any number of rows: the driver parses it and PostgreSQL
+    plans it once, where a VALUES list per row made the driver parse a new, long statement
+    on every call. On SQLite, INSERT ... ON CONFLICT DO NOTHING with the rows as parameters.
+    """
+    if not rows:
+        return set()
+    if connection.dialect.name != "postgresql":
+        statement = (sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
+                     .returning(table.c[key]))
+        return set(connection.execute(statement, rows).scalars())
+    statement = _insert_new_from_json(connection.dialect.identifier_preparer, table,
+                                      tuple(rows[0]), key)
+    return set(connection.exec_driver_sql(
+        statement, {"rows": json.dumps(rows, default=_json_value)}).scalars())
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_new_from_json(
+    quote: IdentifierPreparer, table: Table, columns: tuple[str, ...], key: str
+) -> str:
+    column = quote.format_column(table.c[key])
+    return (f"{_insert_select(quote, table, columns, 'CAST(%(rows)s AS json)')} "
+            f"ON CONFLICT ({column}) DO NOTHING RETURNING {column}")
 
 
 def _json_value(value: object) -> str:

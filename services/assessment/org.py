@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Callable, Mapping
 
 from marshmallow import ValidationError, validate
@@ -17,6 +17,8 @@ from shared.auth import Principal
 
 TRIO_FIELDS = ("leader_id", "tr_id", "amr_id")
 UNIT_REFERENCES = ("unit_id", "parent_id")
+# Unicode's category Cc: C0 controls, DEL and C1 controls.
+CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")
 # Any 64-bit key will do; it names the lock, not a row.
 TREE_LOCK_KEY = 0x4C44_5452_4545
 
@@ -27,7 +29,7 @@ def _not_blank(value: str) -> None:
 
 
 def _one_line(value: str) -> None:
-    if any(unicodedata.category(char) == "Cc" for char in value):
+    if CONTROL_CHARACTER.search(value):
         raise ValidationError("must not contain control characters such as line breaks")
 
 
@@ -131,10 +133,19 @@ def _create(session: Session, model: type[Unit | Person], values: Mapping[str, s
 
 
 def _page(session: Session, query: Select, offset: int, limit: int) -> tuple[list, int]:
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    if offset == 0:
+        items = list(session.scalars(query.limit(limit)))
+        if len(items) < limit:
+            return items, len(items)  # a first page that is not full holds them all
+        return items, _count(session, query)
+    total = _count(session, query)
     if offset >= total:
         return [], total
     return list(session.scalars(query.offset(offset).limit(limit))), total
+
+
+def _count(session: Session, query: Select) -> int:
+    return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 def get_unit(session: Session, *, unit_id: str) -> Unit:

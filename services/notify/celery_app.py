@@ -7,9 +7,10 @@ to be delivered again); beat only enqueues the reminder poll.
 from __future__ import annotations
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import setup_logging, worker_process_init
 
 from services.notify.config import NotifySettings, load_notify_settings
+from services.notify.runtime import runtime
 from shared.config import VAR_DIR
 from shared.logs import configure_logging
 
@@ -56,6 +57,13 @@ def make_celery(settings: NotifySettings) -> Celery:
 @setup_logging.connect
 def _json_logs(**_kwargs) -> None:
     configure_logging("notify", load_notify_settings().base.log_level)
+
+
+@worker_process_init.connect
+def _build_runtime(**_kwargs) -> None:
+    """Each worker process builds its clients as it starts, not in its first job: loading
+    the database driver alone takes a tenth of a second."""
+    runtime()
 
 
 app = make_celery(load_notify_settings())

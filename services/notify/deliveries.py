@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.notify.models import DEAD, FAILED, SENDING, SENT, DeadLetter, Delivery, ErasedPerson
-from shared.db import conflict_insert
+from shared.db import conflict_insert, insert_new_rows
 from shared.outbox import utcnow
 
 
@@ -46,17 +46,11 @@ def erased(session: Session, person_ids: list[str]) -> set[str]:
 def claim(session: Session, claims: list[Claim]) -> set[str]:
     """Mark the keys "sending" in one transaction; returns the keys this caller won."""
     now = utcnow()
-    won: set[str] = set()
-    fresh = [c for c in claims if c.seen_attempts is None]
-    if fresh:
-        # One statement for all rows, its parameters apart: compiled once per process.
-        statement = conflict_insert(session, Delivery.__table__).on_conflict_do_nothing(
-            index_elements=["key"]).returning(Delivery.key)
-        won.update(session.scalars(statement, [
-            {"key": c.key, "message_id": c.message_id, "kind": c.kind,
-             "person_id": c.person_id, "state": SENDING, "attempts": 1, "updated_at": now}
-            for c in fresh
-        ]))
+    won = insert_new_rows(session.connection(), Delivery.__table__, [
+        {"key": c.key, "message_id": c.message_id, "kind": c.kind, "person_id": c.person_id,
+         "state": SENDING, "attempts": 1, "updated_at": now}
+        for c in claims if c.seen_attempts is None
+    ], key="key")
     for c in claims:
         if c.seen_attempts is None:
             continue
@@ -93,9 +87,9 @@ def settle(
             update(Delivery).where(Delivery.key.in_(released)).values(state=FAILED, updated_at=now)
         )
     if sent:
-        session.execute(
-            update(Delivery).where(Delivery.key.in_(sent)).values(state=SENT, updated_at=now)
-        )
+        # Core, not the ORM's bulk update: nothing in the session to keep in step with it.
+        session.execute(update(Delivery.__table__).where(Delivery.key.in_(sent))
+                        .values(state=SENT, updated_at=now))
         if retrying_dead_letters:
             session.execute(
                 update(DeadLetter).where(DeadLetter.key.in_(sent)).values(status="delivered")

@@ -56,6 +56,12 @@ def test_units_are_paginated(client, org, token):
         "total": 3, "total_pages": 2, "first_page": 1, "last_page": 2, "page": 2,
         "previous_page": 1,
     }
+    first = client.get("/api/v1/units?page=1&page_size=2", headers=token("emp1"))
+    assert ids(first) == ["kommune", "sfo"]
+    assert json.loads(first.headers["X-Pagination"])["total"] == 3
+    past_the_end = client.get("/api/v1/units?page=3&page_size=2", headers=token("emp1"))
+    assert ids(past_the_end) == []
+    assert json.loads(past_the_end.headers["X-Pagination"])["total"] == 3
     assert ids(client.get("/api/v1/units?page=99999999999999999999", headers=token("emp1"))) == []
     assert client.get("/api/v1/units?page=0", headers=token("emp1")).status_code == 422
 
