@@ -90,7 +90,8 @@ def connection_for_one_write(engine: Engine) -> Iterator[Connection]:
 
     On PostgreSQL that write is one statement, atomic by itself, so the connection is in
     autocommit: no BEGIN and no COMMIT, two round trips fewer. Elsewhere `insert_rows`
-    writes table by table, in a transaction committed when the block ends well.
+    writes table by table, in a transaction committed when the block ends well. Write only
+    once in the block: on PostgreSQL every statement commits on its own.
     """
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
