@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime
 
 from marshmallow import Schema, fields, validate
+
+from shared.ids import new_uuid
 
 SPEC_VERSION = "1.0"
 TYPE_PREFIX = "lederdialog."
@@ -40,7 +41,7 @@ def new_event(
         raise ValueError(f"event type {type!r} does not read lederdialog.<area>.<what>.v<n>")
     event = {
         "specversion": SPEC_VERSION,
-        "id": str(uuid.uuid4()),
+        "id": str(new_uuid()),
         "source": source,
         "type": type,
         "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),

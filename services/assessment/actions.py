@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from sqlalchemy import Table, select, update
@@ -13,6 +12,7 @@ from services.assessment.access import ensure_may_read_dialogue
 from services.assessment.errors import Conflict, Forbidden, Invalid, NotFound
 from services.assessment.models import Action, ActionChange, Dialogue
 from shared.auth import Principal
+from shared.ids import new_uuid
 from shared.outbox import utcnow
 
 FINAL_STATUSES = frozenset({"done", "dropped"})
@@ -28,7 +28,7 @@ def new_actions(dialogue_id: str, specs: list[dict]) -> list[Action]:
 
 def _new_action(dialogue_id: str, spec: dict) -> Action:
     now = utcnow()
-    return Action(id=str(uuid.uuid4()), dialogue_id=dialogue_id, status="open",
+    return Action(id=str(new_uuid()), dialogue_id=dialogue_id, status="open",
                   created_at=now, updated_at=now,
                   **{name: spec[name] for name in NEW_ACTION_FIELDS})
 

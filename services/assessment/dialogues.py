@@ -8,7 +8,6 @@ one shared.db.insert_rows (one statement on PostgreSQL), an amendment in one tra
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 
 from sqlalchemy import Connection, Engine, Table, delete, func, select, update
@@ -30,6 +29,7 @@ from services.assessment.models import (
 )
 from shared.auth import Principal
 from shared.db import connection_for_one_write, insert_rows
+from shared.ids import new_uuid
 from shared.outbox import utcnow
 
 AMENDABLE_FOR = timedelta(days=14)
@@ -64,7 +64,7 @@ def _record(
     content = rules.checked_content(body=body, keys=keys, unit=unit, people=people,
                                     leader_id=recorder_id)
     facts = {
-        "id": str(uuid.uuid4()), "unit_id": unit.id, "leader_id": recorder_id,
+        "id": str(new_uuid()), "unit_id": unit.id, "leader_id": recorder_id,
         "setting": body["setting"], "framework_version": keys.version, "revision": 1,
         "recorded_at": utcnow(), **_facts_of(content),
     }

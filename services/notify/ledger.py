@@ -15,7 +15,6 @@ back: the job is on the queue all the same).
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -23,13 +22,14 @@ from sqlalchemy.orm import Session
 
 from services.notify.models import DONE, OPEN, QueuedJob
 from shared.db import conflict_insert
+from shared.ids import new_uuid
 
 KEPT_FOR = timedelta(days=7)  # finished rows are deleted after this
 
 
 def write_down(session: Session, jobs: list[dict], *, now: datetime) -> list[dict]:
     """The jobs, each with a new `job_id`, their rows added to session's transaction."""
-    stamped = [{**job, "job_id": uuid.uuid4().hex} for job in jobs]
+    stamped = [{**job, "job_id": new_uuid().hex} for job in jobs]
     session.add_all(QueuedJob(id=job["job_id"], job=job, status=OPEN, queued_at=now)
                     for job in stamped)
     session.flush()
