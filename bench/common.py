@@ -100,7 +100,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def postgresql_cpu_seconds() -> float:
-    """CPU time of the PostgreSQL processes alive now (notify keeps its connections open)."""
+    """CPU time of the PostgreSQL processes alive now (the services keep theirs open)."""
     total = 0.0
     for process in psutil.process_iter(["name"]):
         if process.info["name"] in ("postgres", "postmaster"):
