@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.compiler import IdentifierPreparer
 from sqlalchemy.types import TypeDecorator
 
@@ -118,8 +118,11 @@ def _insert_from_json(
     statement, so rows may refer to rows inserted beside them, and an error undoes all of
     them. WITH ORDINALITY keeps each table's rows in the order given, as serial ids do.
     """
-    inserts = [_insert_from_json_item(quote, table, columns, index)
-               for index, (table, columns) in enumerate(shape)]
+    inserts = [
+        _insert_select(quote, table, columns,
+                       f"(SELECT row_list FROM given WHERE number = {index})")  # noqa: S608
+        for index, (table, columns) in enumerate(shape)
+    ]
     *first, last = inserts
     ctes = "".join(f", insert_{index} AS ({sql})" for index, sql in enumerate(first))
     # The array is parsed once, into its row lists numbered from 0: `json -> n` on the
@@ -127,14 +130,6 @@ def _insert_from_json(
     given = ("given AS (SELECT row_list, number - 1 AS number FROM json_array_elements("
              "CAST(%(rows)s AS json)) WITH ORDINALITY AS part(row_list, number))")
     return f"WITH {given}{ctes} {last}"
-
-
-def _insert_from_json_item(
-    quote: IdentifierPreparer, table: Table, columns: tuple[str, ...], index: int
-) -> str:
-    """INSERT INTO table (columns) the index-th row list of `given`."""
-    source = f"(SELECT row_list FROM given WHERE number = {index})"  # noqa: S608 - an int
-    return _insert_select(quote, table, columns, source)
 
 
 def _insert_select(
@@ -162,8 +157,8 @@ def insert_new_rows(connection: Connection, table: Table, rows: list[dict], *, k
     if not rows:
         return set()
     if connection.dialect.name != "postgresql":
-        statement = (sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
-                     .returning(table.c[key]))
+        statement = (conflict_insert(connection, table)
+                     .on_conflict_do_nothing(index_elements=[key]).returning(table.c[key]))
         return set(connection.execute(statement, rows).scalars())
     statement = _insert_new_from_json(connection.dialect.identifier_preparer, table,
                                       tuple(rows[0]), key)
@@ -189,9 +184,9 @@ def _json_value(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not a column value insert_rows knows")
 
 
-def conflict_insert(session, table: Table):
+def conflict_insert(bind: Session | Connection, table: Table):
     """INSERT into table that can say ON CONFLICT (PostgreSQL and SQLite, the two we run on)."""
-    dialect = session.bind.dialect.name
+    dialect = (bind.dialect if isinstance(bind, Connection) else bind.get_bind().dialect).name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 

@@ -10,7 +10,6 @@ from marshmallow import Schema, fields, validate
 from shared.ids import new_uuid
 
 SPEC_VERSION = "1.0"
-TYPE_PREFIX = "lederdialog."
 TYPE_PATTERN = re.compile(r"^lederdialog\.[a-z_]+\.[a-z_]+\.v\d+$")
 
 

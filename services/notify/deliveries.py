@@ -18,6 +18,10 @@ from services.notify.models import DEAD, FAILED, SENDING, SENT, DeadLetter, Deli
 from shared.db import conflict_insert, insert_new_rows
 from shared.outbox import utcnow
 
+# The rows are written with Core, not the ORM's bulk updates: nothing a session holds
+# needs keeping in step with them, and the ORM's bookkeeping cost CPU on every email.
+DELIVERIES = Delivery.__table__
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -46,7 +50,7 @@ def erased(session: Session, person_ids: list[str]) -> set[str]:
 def claim(session: Session, claims: list[Claim]) -> set[str]:
     """Mark the keys "sending" in one transaction; returns the keys this caller won."""
     now = utcnow()
-    won = insert_new_rows(session.connection(), Delivery.__table__, [
+    won = insert_new_rows(session.connection(), DELIVERIES, [
         {"key": c.key, "message_id": c.message_id, "kind": c.kind, "person_id": c.person_id,
          "state": SENDING, "attempts": 1, "updated_at": now}
         for c in claims if c.seen_attempts is None
@@ -55,9 +59,9 @@ def claim(session: Session, claims: list[Claim]) -> set[str]:
         if c.seen_attempts is None:
             continue
         bumped = session.execute(
-            update(Delivery)
-            .where(Delivery.key == c.key, Delivery.attempts == c.seen_attempts,
-                   Delivery.state != SENT)
+            update(DELIVERIES)
+            .where(DELIVERIES.c.key == c.key, DELIVERIES.c.attempts == c.seen_attempts,
+                   DELIVERIES.c.state != SENT)
             .values(state=SENDING, attempts=c.seen_attempts + 1, updated_at=now)
         ).rowcount
         if bumped:
@@ -83,22 +87,18 @@ def settle(
     A dead letter sent again (retrying_dead_letters) is marked delivered."""
     now = utcnow()
     if released:
-        session.execute(
-            update(Delivery).where(Delivery.key.in_(released)).values(state=FAILED, updated_at=now)
-        )
+        session.execute(update(DELIVERIES).where(DELIVERIES.c.key.in_(released))
+                        .values(state=FAILED, updated_at=now))
     if sent:
-        # Core, not the ORM's bulk update: nothing in the session to keep in step with it.
-        session.execute(update(Delivery.__table__).where(Delivery.key.in_(sent))
+        session.execute(update(DELIVERIES).where(DELIVERIES.c.key.in_(sent))
                         .values(state=SENT, updated_at=now))
         if retrying_dead_letters:
             session.execute(
                 update(DeadLetter).where(DeadLetter.key.in_(sent)).values(status="delivered")
             )
     for failure in dead:
-        session.execute(
-            update(Delivery).where(Delivery.key == failure.claim.key)
-            .values(state=DEAD, updated_at=now)
-        )
+        session.execute(update(DELIVERIES).where(DELIVERIES.c.key == failure.claim.key)
+                        .values(state=DEAD, updated_at=now))
         _record_dead_letter(session, failure, now)
     session.commit()
 

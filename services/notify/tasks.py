@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from sqlalchemy.orm import Session
 
 from services.notify import ledger, scheduling
 from services.notify.directory import Unavailable
@@ -53,7 +54,7 @@ def deliver(self, job: dict) -> None:
         ledger.cross_off(session, job, now=utcnow())
 
 
-def hand_over(session, jobs: list[dict], *, now) -> None:
+def hand_over(session: Session, jobs: list[dict], *, now: datetime) -> None:
     """Write the jobs down in the ledger (in session) and put them on the queue."""
     for job in ledger.write_down(session, jobs, now=now):
         deliver.apply_async(args=[job])
