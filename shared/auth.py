@@ -88,6 +88,9 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise AuthError(str(exc)) from exc
+        # PyJWT takes an `exp` of digits in a string; the cache needs the number.
+        if not isinstance(claims["exp"], int | float) or isinstance(claims["exp"], bool):
+            raise AuthError("claim 'exp' must be a number")
         roles = claims.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise AuthError("claim 'roles' must be a list of strings")

@@ -38,6 +38,7 @@ from services.assessment import access
 from services.assessment.errors import Forbidden, Invalid, NotFound
 from services.assessment.models import SETTINGS, Action, Dialogue, FocusRating, Participant, Unit
 from shared.auth import Principal
+from shared.validation import years_from
 
 MIN_GROUP_SIZE = 5
 OPEN_STATUSES = ("open", "in_progress")
@@ -85,11 +86,7 @@ class Scope:
 
 def default_start(end: date) -> date:
     """The first day of the twelve months that end on `end`."""
-    try:
-        year_before = end.replace(year=end.year - 1)
-    except ValueError:  # 29 February
-        year_before = end.replace(year=end.year - 1, day=28)
-    return year_before + timedelta(days=1)
+    return years_from(end, -1) + timedelta(days=1)
 
 
 def covered_units(

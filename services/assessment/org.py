@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 
 from marshmallow import ValidationError, validate
@@ -14,38 +13,28 @@ from services.assessment import access
 from services.assessment.errors import Conflict, Invalid, NotFound
 from services.assessment.models import LANGUAGES, Person, Unit
 from shared.auth import Principal
+from shared.validation import not_blank, one_line
 
 TRIO_FIELDS = ("leader_id", "tr_id", "amr_id")
 UNIT_REFERENCES = ("unit_id", "parent_id")
-# Unicode's category Cc: C0 controls, DEL and C1 controls.
-CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")
 # Any 64-bit key will do; it names the lock, not a row.
 TREE_LOCK_KEY = 0x4C44_5452_4545
 
 
-def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ValidationError("must not be blank")
-
-
-def _one_line(value: str) -> None:
-    if CONTROL_CHARACTER.search(value):
-        raise ValidationError("must not contain control characters such as line breaks")
-
-
 # The pattern is also the OpenAPI one, so it avoids Python-only syntax; since Python's $
-# also matches before a final line break, _one_line refuses that.
+# also matches before a final line break, one_line refuses that.
 ID_RULES = [
     validate.Regexp(
         r"^[A-Za-z0-9._-]{1,64}$", error="must be 1 to 64 letters, digits, '.', '_' or '-'"
     ),
-    _one_line,
+    one_line,
 ]
 # One set of rules for the JSON API and the CSV import, so both answer alike.
 RULES: dict[str, list[Callable[[str], object]]] = {
     "id": ID_RULES,
-    "name": [validate.Length(max=200), _not_blank, _one_line],
-    "email": [validate.Length(max=320), validate.Email(error="not a valid email address")],
+    "name": [validate.Length(max=200), not_blank, one_line],
+    "email": [validate.Length(max=320), one_line,
+              validate.Email(error="not a valid email address")],
     "language": [validate.OneOf(LANGUAGES, error="must be one of: da, en")],
     **dict.fromkeys(UNIT_REFERENCES + TRIO_FIELDS, ID_RULES),
 }

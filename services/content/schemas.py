@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
 from services.content.document import LANGUAGES
+from shared.validation import Count, Key, Line, Text
 
 Lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
     "description": "Language of the texts; default from Accept-Language, else da"
@@ -17,21 +18,17 @@ class LangArgs(Schema):
 
 
 class QuestionArgs(LangArgs):
-    setting = fields.String(metadata={"description": "Only this setting's questions"})
-    version = fields.Integer(
-        validate=validate.Range(min=1), metadata={"description": "Default: current version"}
-    )
+    setting = Key(metadata={"description": "Only this setting's questions"})
+    version = Count(strict=False, metadata={"description": "Default: current version"})
 
 
 class FocusAreaArgs(LangArgs):
-    version = fields.Integer(
-        validate=validate.Range(min=1), metadata={"description": "Default: current version"}
-    )
+    version = Count(strict=False, metadata={"description": "Default: current version"})
 
 
 class DiffArgs(Schema):
-    from_id = fields.Integer(data_key="from", required=True, validate=validate.Range(min=1))
-    to_id = fields.Integer(data_key="to", required=True, validate=validate.Range(min=1))
+    from_id = Count(data_key="from", required=True, strict=False)
+    to_id = Count(data_key="to", required=True, strict=False)
 
 
 class VersionSummarySchema(Schema):
@@ -115,9 +112,9 @@ class TextSchema(Schema):
 
 
 class TextChangeSchema(Schema):
-    path = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    da = fields.String(validate=validate.Length(min=1, max=5000))
-    en = fields.String(validate=validate.Length(min=1, max=5000))
+    path = Line(max_length=300, required=True)
+    da = Text(max_length=5000)
+    en = Text(max_length=5000)
 
     @validates_schema
     def _some_language(self, data, **_kwargs):

@@ -1,16 +1,160 @@
-"""flask-smorest setup shared by the services: OpenAPI at /openapi.json, Swagger UI at /docs."""
+"""flask-smorest setup shared by the services: OpenAPI at /openapi.json, Swagger UI at /docs.
+
+Every service's blueprints come from here, so every request meets the same bounds before a
+view sees it: JSON bodies of limited size and nesting, path ids and page numbers that fit
+a database integer, path keys of sane length without control characters.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
-from flask_smorest import Api
+import functools
+import json
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any
 
-from shared.web.auth import BEARER_SCHEME
+import flask_smorest
+from flask import Flask, request
+from flask_smorest import Api
+from flask_smorest.error_handler import ErrorSchema
+from marshmallow import validate
+from webargs import core
+from webargs.flaskparser import FlaskParser, abort, is_json_request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter, UnicodeConverter
+
+from shared.validation import MAX_INT
+from shared.web.auth import BEARER_SCHEME, require_principal
 
 MAX_BODY_BYTES = 256 * 1024
+# The deepest a JSON body of ours goes is four levels (a dialogue's actions); a few more
+# leave room, and a bound keeps a body of nested brackets from exhausting the stack.
+MAX_JSON_DEPTH = 16
+MAX_PATH_ID = 999_999_999
+
+
+class BoundedParser(FlaskParser):
+    """webargs' parser, refusing JSON that is nested too deep or has absurd numbers (400)."""
+
+    def _raw_load_json(self, req) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        try:
+            body = core.parse_json(req.get_data(cache=True))
+        except json.JSONDecodeError:
+            raise  # webargs answers these: 400 "Invalid JSON body."
+        except RecursionError:
+            _invalid_json(f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
+        except ValueError as exc:  # an integer of thousands of digits
+            _invalid_json(f"a number in the body is too long: {exc}")
+        if _depth(body) > MAX_JSON_DEPTH:
+            _invalid_json(f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
+        return body
+
+
+def _invalid_json(message: str):
+    abort(400, messages={"json": [message]})
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (a scalar is 0)."""
+    depth, level = 0, [value]
+    while level:
+        containers = [v for v in level if isinstance(v, dict | list)]
+        if not containers:
+            break
+        depth += 1
+        level = [item for c in containers for item in (c.values() if isinstance(c, dict) else c)]
+    return depth
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint with bounded JSON bodies and page numbers, and `secured`.
+
+    `errors` describes, per status, what the blueprint's error answers mean.
+    """
+
+    ARGUMENTS_PARSER = BoundedParser()
+
+    def __init__(self, *args, errors: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._errors = errors or {}
+
+    def secured(self, *roles: str, errors: Iterable[int] = ()):
+        """The one way to say who may call a view: a bearer token holding one of roles (any
+        role if none given), checked before the body or query is read.
+
+        OpenAPI shows the operation's security and its error answers: 401, 403 with
+        roles, and `errors`.
+        """
+        statuses = sorted({401, *errors, *([403] if roles else [])})
+
+        def decorate(view):
+            @functools.wraps(view)
+            def checked(*args, **kwargs):
+                require_principal(*roles)
+                return view(*args, **kwargs)
+
+            for status in statuses:
+                description = self._errors.get(status) or HTTPStatus(status).phrase
+                checked = self.alt_response(
+                    status, schema=ErrorSchema, description=description
+                )(checked)
+            return self.doc(security=[{"bearerAuth": []}])(checked)
+
+        return decorate
+
+    def paginate(self, pager=None, **kwargs):
+        """flask-smorest's pagination, with page numbers that fit a database integer."""
+        paginating = super().paginate(pager, **kwargs)
+
+        def decorate(view):
+            wrapper = paginating(view)
+            schema = wrapper._apidoc["pagination"]["parameters"]["schema"]
+            schema._declared_fields["page"].validators.append(validate.Range(max=MAX_INT))
+            return wrapper
+
+        return decorate
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:...>` path segments: ids of one to nine digits, which a database integer holds.
+
+    The bound is in the pattern, not only in `max`: werkzeug checks `max` after it matched
+    the path against every rule, and then answers 405 instead of 404 for the methods of
+    rules it did not try.
+    """
+
+    regex = r"[1-9]\d{0,8}"
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_PATH_ID, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
+class BoundedKey(UnicodeConverter):
+    """Plain `<...>` path segments: 1 to 64 characters, none a control character; others 404."""
+
+    def __init__(self, url_map, minlength=1, maxlength=64, length=None):
+        super().__init__(url_map, minlength, maxlength, length)
+        self.regex = "[^/\x00-\x1f\x7f-\x9f]" + self.regex.removeprefix("[^/]")
+
+
+def refuse_long_chunked_bodies() -> None:
+    """413 for a chunked body that reaches the size limit.
+
+    A body without Content-Length is read through a stream that stops at the limit, so
+    what a view would read of a longer one is its first part, which it would misread
+    (as invalid JSON, say) instead of answering 413.
+    """
+    limit = request.max_content_length
+    if limit is None or request.content_length is not None:
+        return
+    if "HTTP_TRANSFER_ENCODING" in request.environ and len(request.get_data(cache=True)) >= limit:
+        raise RequestEntityTooLarge()
 
 
 def make_api(app: Flask, *, title: str, version: str = "1") -> Api:
+    """The service's Api; its blueprints are shared.web.api.Blueprint, registered after this."""
     app.config.update(
         MAX_CONTENT_LENGTH=app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY_BYTES,
         API_TITLE=title,
@@ -21,6 +165,8 @@ def make_api(app: Flask, *, title: str, version: str = "1") -> Api:
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
     )
+    app.url_map.converters.update(int=BoundedInt, default=BoundedKey, string=BoundedKey)
+    app.before_request(refuse_long_chunked_bodies)
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME["bearerAuth"])
     return api

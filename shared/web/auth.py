@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from flask import Flask, current_app, g, request
 from flask_smorest import abort
 
@@ -49,32 +47,6 @@ def require_principal(*roles: str) -> Principal:
     return principal
 
 
-def roles_required(*roles: str):
-    """Decorate a view so that it answers only callers holding one of roles."""
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            require_principal(*roles)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-def documented(blp, errors: dict[int, str]):
-    """Document that a view needs a bearer token, and the error answers it gives."""
-
-    def decorate(view):
-        for status, description in errors.items():
-            view = blp.alt_response(status, description=description)(view)
-        return blp.doc(security=[{"bearerAuth": []}])(view)
-
-    return decorate
-
-
-def secured(blp, *roles: str, errors: dict[int, str]):
-    """Check the token and roles before the body is parsed; document security and errors."""
-    documenting = documented(blp, errors)
-    return lambda view: roles_required(*roles)(documenting(view))
+def current_principal() -> Principal:
+    """The principal a `secured` view was let in with."""
+    return g.principal

@@ -70,7 +70,7 @@ def types(events: list[dict]) -> list[str]:
 def test_recording_publishes_the_dialogue_and_each_agreed_action_once(
     client, org, token, published
 ):
-    body = dialogue_body(actions=[action(), action(owner_id="tr", due_on="2099-01-01")])
+    body = dialogue_body(actions=[action(), action(owner_id="tr", due_on="2029-01-01")])
     response = client.post("/api/v1/dialogues", json=body,
                            headers={**token("leader", "leader"), "X-Request-ID": "req-rec-1"})
     dialogue = response.get_json()
@@ -100,7 +100,7 @@ def test_recording_publishes_the_dialogue_and_each_agreed_action_once(
     assert by_owner["tr"]["subject"] == f"actions/{tr_action['id']}"
     assert by_owner["tr"]["data"] == {
         "action_id": tr_action["id"], "dialogue_id": dialogue["id"], "unit_id": "skole",
-        "leader_id": "leader", "owner_id": "tr", "due_on": "2099-01-01",
+        "leader_id": "leader", "owner_id": "tr", "due_on": "2029-01-01",
         "focus_area": "reliable_communities", "commitment": "proactive_management",
         "status": "open",
     }
@@ -196,7 +196,7 @@ def test_events_carry_no_names_emails_or_free_text(client, token, org, published
                          answers={"task_focus_areas": "Fortroligt svar"})
     dialogue = record(client, leader, body)
     action_url = f"/api/v1/actions/{dialogue['actions'][0]['id']}"
-    client.patch(action_url, json={"due_on": "2099-02-02", "reason": "Privat grund"},
+    client.patch(action_url, json={"due_on": "2029-02-02", "reason": "Privat grund"},
                  headers=leader)
     client.post(f"{action_url}/complete", json={"reflection": "Personlig refleksion"},
                 headers=leader)

@@ -100,6 +100,33 @@ BAD_BODIES = {
     "an unpublished framework version": (dialogue_body(framework_version=99),
                                          "framework_version"),
     "an unknown unit": (dialogue_body(unit_id="nowhere"), "unit_id"),
+    "held in year 9999": (dialogue_body(held_on="9999-12-31", actions=[]), "held_on"),
+    "held decades ago": (dialogue_body(held_on="1990-01-01", actions=[]), "held_on"),
+    "a follow-up in year 9999": (dialogue_body(follow_up_on="9999-12-31"), "follow_up_on"),
+    "an action due in year 9999": (dialogue_body(actions=[action(due_on="9999-12-31")]),
+                                   "actions.0.due_on"),
+    "a version past 64 bits": (dialogue_body(framework_version=99999999999999999999),
+                               "framework_version"),
+    "a version past a database integer": (dialogue_body(framework_version=2**31),
+                                          "framework_version"),
+    "a rating as a float": (dialogue_body(focus_areas=[{**ratings()[0], "rating": 3.5},
+                                                       *ratings()[1:]]), "focus_areas.0.rating"),
+    "an action title with a line break": (
+        dialogue_body(actions=[action(title="Møde\r\nBcc: alle@gentofte.dk")]), "actions.0.title"),
+    "an action title with NUL": (dialogue_body(actions=[action(title="Møde\x00")]),
+                                 "actions.0.title"),
+    "an action title of spaces": (dialogue_body(actions=[action(title="   ")]),
+                                  "actions.0.title"),
+    "an answer with a lone surrogate": (dialogue_body(answers={"wc_collaboration": "\ud800"}),
+                                        "answers.wc_collaboration.value"),
+    "an answer with a control character": (
+        dialogue_body(answers={"wc_collaboration": "bell\x07"}), "answers.wc_collaboration.value"),
+    "a question key with a line break": (dialogue_body(answers={"wc_\ncollaboration": "x"}),
+                                         "answers.wc_\ncollaboration.key"),
+    "a unit id with NUL": (dialogue_body(unit_id="skole\x00"), "unit_id"),
+    "a strength with a lone surrogate": (
+        dialogue_body(strengths=[{"focus_area": "meaningful_communities", "text": "\udfff"}]),
+        "strengths.0.text"),
 }
 
 

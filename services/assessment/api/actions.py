@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.assessment import actions
 from services.assessment.api.errors import answers_errors
@@ -12,59 +11,54 @@ from services.assessment.schemas.actions import (
     ActionSchema,
     CompletionSchema,
 )
-from shared.web import auth
-from shared.web.auth import require_principal
+from shared.web.api import Blueprint
+from shared.web.auth import current_principal
 from shared.web.db import db_session
 from shared.web.observability import current_request_id
 
 blp = Blueprint(
     "actions", __name__, url_prefix="/api/v1",
     description="Actions agreed in dialogues: follow them through to done (or dropped).",
+    errors={
+        401: "No valid bearer token",
+        403: "Only the action's owner or the dialogue's leader changes it",
+        404: "No such action, or not one the caller may see",
+        409: "The action is done or dropped; that is final",
+        422: "Invalid input; the errors name each field",
+    },
 )
-ERRORS = {
-    401: "No valid bearer token",
-    403: "Only the action's owner or the dialogue's leader changes it",
-    404: "No such action, or not one the caller may see",
-    409: "The action is done or dropped; that is final",
-    422: "Invalid input; the errors name each field",
-}
-
-
-def documented(*statuses: int):
-    """Document the error answers a view gives and that it needs a bearer token."""
-    return auth.documented(blp, {status: ERRORS[status] for status in statuses})
 
 
 @blp.route("/actions/<action_id>")
 class Action(MethodView):
-    @documented(401, 403, 404)
+    @blp.secured(errors=(403, 404))
     @blp.response(200, ActionSchema)
     @answers_errors
     def get(self, action_id):
         """The action with its history"""
-        return actions.get(db_session(), principal=require_principal(), action_id=action_id)
+        return actions.get(db_session(), principal=current_principal(), action_id=action_id)
 
-    @documented(401, 403, 404, 409, 422)
+    @blp.secured(errors=(403, 404, 409, 422))
     @blp.arguments(ActionChangeRequestSchema())
     @blp.response(200, ActionSchema)
     @answers_errors
     def patch(self, body, action_id):
         """Change the status and/or renegotiate the due date (with a reason)"""
         return actions.change(
-            db_session(), principal=require_principal(), action_id=action_id,
+            db_session(), principal=current_principal(), action_id=action_id,
             request_id=current_request_id(), **body,
         )
 
 
 @blp.route("/actions/<action_id>/complete")
 class Completion(MethodView):
-    @documented(401, 403, 404, 409, 422)
+    @blp.secured(errors=(403, 404, 409, 422))
     @blp.arguments(CompletionSchema())
     @blp.response(200, ActionSchema)
     @answers_errors
     def post(self, body, action_id):
         """Complete the action with a short reflection"""
         return actions.complete(
-            db_session(), principal=require_principal(), action_id=action_id,
+            db_session(), principal=current_principal(), action_id=action_id,
             reflection=body["reflection"], request_id=current_request_id(),
         )

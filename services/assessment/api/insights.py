@@ -5,37 +5,36 @@ from __future__ import annotations
 from datetime import date
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.assessment import insights
 from services.assessment.api.errors import answers_errors
 from services.assessment.schemas.insights import BalanceArgs, BalanceSchema
-from shared.web import auth
-from shared.web.auth import require_principal
+from shared.web.api import Blueprint
+from shared.web.auth import current_principal
 from shared.web.db import db_session
 
 blp = Blueprint(
     "insights", __name__, url_prefix="/api/v1",
     description="Aggregated figures of the dialogues; none built from fewer than 5 dialogues "
                 "or 5 people.",
+    errors={
+        401: "No valid bearer token",
+        403: "Neither an HR admin nor the leader of the unit or of a unit above it",
+        404: "No such unit",
+        422: "Invalid input; the errors name each field",
+    },
 )
-ERRORS = {
-    401: "No valid bearer token",
-    403: "Neither an HR admin nor the leader of the unit or of a unit above it",
-    404: "No such unit",
-    422: "Invalid input; the errors name each field",
-}
 
 
 @blp.route("/insights/balance")
 class Balance(MethodView):
-    @auth.secured(blp, "hr_admin", "leader", errors=ERRORS)
+    @blp.secured("hr_admin", "leader", errors=(404, 422))
     @blp.arguments(BalanceArgs(), location="query")
     @blp.response(200, BalanceSchema)
     @answers_errors
     def get(self, args):
         """A unit's balance over a period: focus areas, settings and actions, in aggregate"""
         return insights.balance(
-            db_session(), principal=require_principal(), unit_id=args.get("unit_id"),
+            db_session(), principal=current_principal(), unit_id=args.get("unit_id"),
             subtree=args["subtree"], start=args["start"], end=args["end"], today=date.today(),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from services.assessment import org, org_import
 from services.assessment.api.errors import answers_errors
@@ -19,22 +19,23 @@ from services.assessment.schemas.org import (
     UnitSchema,
     UnitUpdateSchema,
 )
-from shared.web.auth import require_principal, secured
+from shared.web.api import Blueprint
+from shared.web.auth import current_principal
 from shared.web.db import db_session
 
 blp = Blueprint(
     "org", __name__, url_prefix="/api/v1",
     description="Units (a tree, each with a leader and TRIO) and people; HR imports them as CSV.",
+    errors={
+        401: "No valid bearer token",
+        403: "Not an HR admin",
+        404: "No such record, or not one you may see",
+        409: "The id is taken, or the organisation changed meanwhile",
+        413: "The body is over 256 KiB",
+        415: "Neither text/csv nor multipart/form-data",
+        422: "Invalid input; `errors` names each field (for the import: line, field, message)",
+    },
 )
-ERRORS = {
-    401: "No valid bearer token",
-    403: "Not an HR admin",
-    404: "No such record, or not one you may see",
-    409: "The id is taken, or the organisation changed meanwhile",
-    413: "The body is over 256 KiB",
-    415: "Neither text/csv nor multipart/form-data",
-    422: "Invalid input; `errors` names each field (for the import: line, field, message)",
-}
 IMPORT_BODY = {
     "required": True,
     "content": {
@@ -45,11 +46,6 @@ IMPORT_BODY = {
         }},
     },
 }
-
-
-def _secured(*roles: str, errors: tuple[int, ...]):
-    """Check the token before anything else is parsed, and document the errors."""
-    return secured(blp, *roles, errors={status: ERRORS[status] for status in errors})
 
 
 def _csv_body() -> bytes:
@@ -66,7 +62,7 @@ def _csv_body() -> bytes:
 
 @blp.route("/units")
 class Units(MethodView):
-    @_secured(errors=(401, 422))
+    @blp.secured(errors=(422,))
     @blp.arguments(UnitListArgs(), location="query")
     @blp.response(200, UnitSchema(many=True))
     @blp.paginate()
@@ -78,7 +74,7 @@ class Units(MethodView):
         )
         return units
 
-    @_secured("hr_admin", errors=(401, 403, 409, 422))
+    @blp.secured("hr_admin", errors=(409, 422))
     @blp.arguments(UnitCreateSchema())
     @blp.response(201, UnitSchema)
     @answers_errors
@@ -89,14 +85,14 @@ class Units(MethodView):
 
 @blp.route("/units/<unit_id>")
 class UnitView(MethodView):
-    @_secured(errors=(401, 404))
+    @blp.secured(errors=(404,))
     @blp.response(200, UnitSchema)
     @answers_errors
     def get(self, unit_id):
         """One unit"""
         return org.get_unit(db_session(), unit_id=unit_id)
 
-    @_secured("hr_admin", errors=(401, 403, 404, 409, 422))
+    @blp.secured("hr_admin", errors=(404, 409, 422))
     @blp.arguments(UnitUpdateSchema())
     @blp.response(200, UnitSchema)
     @answers_errors
@@ -107,20 +103,20 @@ class UnitView(MethodView):
 
 @blp.route("/people")
 class People(MethodView):
-    @_secured(errors=(401, 422))
+    @blp.secured(errors=(422,))
     @blp.arguments(PersonListArgs(), location="query")
     @blp.response(200, PersonSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """The people you may see, by id (?unit_id= for one unit's, ?id= for some by id)"""
         people, pagination_parameters.item_count = org.list_people(
-            db_session(), principal=require_principal(), unit_id=args.get("unit_id"),
+            db_session(), principal=current_principal(), unit_id=args.get("unit_id"),
             ids=args.get("id"),
             offset=pagination_parameters.first_item, limit=pagination_parameters.page_size,
         )
         return people
 
-    @_secured("hr_admin", errors=(401, 403, 409, 422))
+    @blp.secured("hr_admin", errors=(409, 422))
     @blp.arguments(PersonCreateSchema())
     @blp.response(201, PersonSchema)
     @answers_errors
@@ -131,14 +127,14 @@ class People(MethodView):
 
 @blp.route("/people/<person_id>")
 class PersonView(MethodView):
-    @_secured(errors=(401, 404))
+    @blp.secured(errors=(404,))
     @blp.response(200, PersonSchema)
     @answers_errors
     def get(self, person_id):
         """One person: yourself, or (leaders) the people of your units and their TRIOs"""
-        return org.get_person(db_session(), person_id=person_id, principal=require_principal())
+        return org.get_person(db_session(), person_id=person_id, principal=current_principal())
 
-    @_secured("hr_admin", errors=(401, 403, 404, 409, 422))
+    @blp.secured("hr_admin", errors=(404, 409, 422))
     @blp.arguments(PersonUpdateSchema())
     @blp.response(200, PersonSchema)
     @answers_errors
@@ -149,7 +145,7 @@ class PersonView(MethodView):
 
 @blp.route("/org/import")
 class Import(MethodView):
-    @_secured("hr_admin", errors=(401, 403, 409, 413, 415, 422))
+    @blp.secured("hr_admin", errors=(409, 413, 415, 422))
     @blp.doc(requestBody=IMPORT_BODY)
     @blp.response(200, ImportResultSchema)
     @answers_errors

@@ -5,19 +5,23 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.assessment.models import ACTION_STATUSES
+from shared.validation import Day, Key, Line, Text
+
+# An action falls due within a few years; a renegotiated date may lie in the past
+# when it is recorded late, but not further back than a dialogue may be held.
+DUE_YEARS_BACK, DUE_YEARS_AHEAD = 5, 5
 
 
-def key(**kwargs) -> fields.String:
-    """A required key or id (a person, a unit, a focus area)."""
-    return fields.String(required=True, validate=validate.Length(min=1, max=64), **kwargs)
+def due_date(**kwargs) -> fields.Date:
+    return Day(past_years=DUE_YEARS_BACK, future_years=DUE_YEARS_AHEAD, **kwargs)
 
 
 class NewActionSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    owner_id = key()
-    due_on = fields.Date(required=True)
-    focus_area = key()
-    commitment = key(metadata={"description": "A commitment key of the focus area"})
+    title = Line(max_length=200, required=True)
+    owner_id = Key(required=True)
+    due_on = due_date(required=True)
+    focus_area = Key(required=True)
+    commitment = Key(required=True, metadata={"description": "A commitment key of the focus area"})
 
 
 class ActionSummarySchema(Schema):
@@ -50,8 +54,8 @@ class ActionSchema(ActionSummarySchema):
 
 class ActionChangeRequestSchema(Schema):
     status = fields.String(validate=validate.OneOf(ACTION_STATUSES))
-    due_on = fields.Date(metadata={"description": "A renegotiated due date; needs a reason"})
-    reason = fields.String(validate=validate.Length(min=1, max=1000))
+    due_on = due_date(metadata={"description": "A renegotiated due date; needs a reason"})
+    reason = Text(max_length=1000)
 
     @validates_schema
     def _something_and_why(self, data, **_kwargs):
@@ -62,7 +66,7 @@ class ActionChangeRequestSchema(Schema):
 
 
 class CompletionSchema(Schema):
-    reflection = fields.String(
-        required=True, validate=validate.Length(min=1, max=2000),
+    reflection = Text(
+        max_length=2000, required=True,
         metadata={"description": "A short reflection on how it went"},
     )

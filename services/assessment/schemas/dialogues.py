@@ -5,29 +5,39 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.assessment.models import PARTICIPANT_ROLES, SETTINGS, VISIBILITIES
-from services.assessment.schemas.actions import ActionSummarySchema, NewActionSchema, key
+from services.assessment.schemas.actions import (
+    DUE_YEARS_AHEAD,
+    DUE_YEARS_BACK,
+    ActionSummarySchema,
+    NewActionSchema,
+)
+from shared.validation import Count, Day, Key, Text
+
+# A dialogue is recorded after it is held (dialogue_rules says: not in the future), at most
+# a few years later; lists of dialogues may look further back.
+HELD_YEARS_BACK = DUE_YEARS_BACK
+LISTED_YEARS_BACK = 20
 
 
 class ParticipantSchema(Schema):
-    person_id = key()
+    person_id = Key(required=True)
     role = fields.String(required=True, validate=validate.OneOf(PARTICIPANT_ROLES))
 
 
 class FocusAreaRatingSchema(Schema):
-    focus_area = key()
-    rating = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=5),
-        metadata={"description": "Where we stand, 1 to 5"},
+    focus_area = Key(required=True)
+    rating = Count(
+        minimum=1, maximum=5, required=True, metadata={"description": "Where we stand, 1 to 5"},
     )
-    weight = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=0, max=100),
+    weight = Count(
+        minimum=0, maximum=100, required=True,
         metadata={"description": "Weight for this context; the four weights sum to 100"},
     )
 
 
 class FocusAreaTextSchema(Schema):
-    focus_area = key()
-    text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    focus_area = Key(required=True)
+    text = Text(max_length=2000, required=True)
 
 
 def _area_texts(description: str) -> fields.List:
@@ -39,24 +49,24 @@ class DialogueBodySchema(Schema):
     """What a leader records (POST) or amends (PUT)."""
 
     setting = fields.String(required=True, validate=validate.OneOf(SETTINGS))
-    unit_id = key()
-    held_on = fields.Date(required=True)
-    task_description = fields.String(
-        validate=validate.Length(min=1, max=2000),
+    unit_id = Key(required=True)
+    held_on = Day(past_years=HELD_YEARS_BACK, future_years=1, required=True)
+    task_description = Text(
+        max_length=2000,
         metadata={"description": "The task (setting specific_task only, and required there)"},
     )
-    framework_version = fields.Integer(
-        strict=True, validate=validate.Range(min=1),
+    framework_version = Count(
         metadata={"description": "Default: the current version (on amendment: the dialogue's)"},
     )
     participants = fields.List(fields.Nested(ParticipantSchema), load_default=list,
                                validate=validate.Length(max=200))
     answers = fields.Dict(
-        keys=fields.String(validate=validate.Length(min=1, max=64)),
-        values=fields.String(validate=validate.Length(min=1, max=10000)), load_default=dict,
+        keys=Key(), values=Text(max_length=10000), load_default=dict,
+        validate=validate.Length(max=100),
         metadata={"description": "Reflection question key -> answer, for the setting's questions"},
     )
     focus_areas = fields.List(fields.Nested(FocusAreaRatingSchema), required=True,
+                              validate=validate.Length(max=20),
                               metadata={"description": "Each focus area of the version once"})
     strengths = _area_texts("Strengths, each tied to a focus area")
     development_areas = _area_texts("Development areas, each tied to a focus area")
@@ -64,7 +74,10 @@ class DialogueBodySchema(Schema):
         fields.Nested(NewActionSchema), load_default=list, validate=validate.Length(max=50),
         metadata={"description": "Actions agreed (on amendment: actions added)"},
     )
-    follow_up_on = fields.Date(metadata={"description": "Default: three months after held_on"})
+    follow_up_on = Day(
+        past_years=HELD_YEARS_BACK, future_years=DUE_YEARS_AHEAD,
+        metadata={"description": "Default: three months after held_on"},
+    )
     visibility = fields.String(
         validate=validate.OneOf(VISIBILITIES),
         metadata={"description": "Default: private for individual_leader, shared otherwise"},
@@ -104,10 +117,12 @@ class RevisionSchema(Schema):
 
 
 class DialogueListArgs(Schema):
-    unit_id = fields.String(validate=validate.Length(min=1, max=64))
+    unit_id = Key()
     setting = fields.String(validate=validate.OneOf(SETTINGS))
-    held_from = fields.Date(data_key="from", metadata={"description": "held_on on or after"})
-    held_to = fields.Date(data_key="to", metadata={"description": "held_on on or before"})
+    held_from = Day(past_years=LISTED_YEARS_BACK, future_years=1, data_key="from",
+                    metadata={"description": "held_on on or after"})
+    held_to = Day(past_years=LISTED_YEARS_BACK, future_years=1, data_key="to",
+                  metadata={"description": "held_on on or before"})
 
     @validates_schema
     def _period(self, data, **_kwargs):

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load
 
 from services.assessment.insights import default_start
+from shared.validation import Day, Key
+
+# Periods reach back as far as dialogues may be listed, and no further ahead than a year.
+PERIOD_YEARS_BACK = 20
 
 SUPPRESSED = "True: built from fewer than min_group_size dialogues or people; figures are null"
 
 
 class BalanceArgs(Schema):
-    unit_id = fields.String(validate=validate.Length(min=1, max=64), metadata={
+    unit_id = Key(metadata={
         "description": "The unit; required for leaders, HR admins may leave it out: all units"
     })
     subtree = fields.Boolean(load_default=True, metadata={
         "description": "true (default): the unit and every unit below it; false: the unit alone"
     })
-    start = fields.Date(data_key="from", metadata={
+    start = Day(past_years=PERIOD_YEARS_BACK, future_years=1, data_key="from", metadata={
         "description": "First day the dialogues were held (default: twelve months before to)"
     })
-    end = fields.Date(data_key="to", metadata={"description": "Last day (default: today)"})
+    end = Day(past_years=PERIOD_YEARS_BACK, future_years=1, data_key="to",
+              metadata={"description": "Last day (default: today)"})
 
     @post_load
     def _period(self, data: dict, **_kwargs) -> dict:

@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from services.content import service
 from services.content.api.common import cache
 from services.content.schemas import TextChangesSchema, VersionSummarySchema
-from shared.web.auth import require_principal, secured
+from shared.web.api import Blueprint
+from shared.web.auth import current_principal
 from shared.web.db import db_session
 from shared.web.observability import current_request_id
 
 blp = Blueprint(
     "framework-admin", __name__, url_prefix="/api/v1/framework",
     description="HR admins draft, edit and publish framework versions (role hr_admin).",
+    errors={401: "No valid bearer token", 403: "Not an HR admin", 404: "No such version",
+            409: "The version is published and can no longer change",
+            422: "Invalid input; the errors name each field"},
 )
-ERRORS = {401: "No valid bearer token", 403: "Not an HR admin", 404: "No such version",
-          409: "The version is published and can no longer change"}
 
 
 def _conflict_or_missing(exc: Exception):
     abort(409 if isinstance(exc, service.Conflict) else 404, message=str(exc))
 
 
-HR_ONLY = secured(blp, "hr_admin", errors=ERRORS)
+HR_ONLY = blp.secured("hr_admin", errors=(404, 409, 422))
 
 
 @blp.route("/versions")
@@ -33,7 +35,7 @@ class Drafts(MethodView):
     @blp.response(201, VersionSummarySchema)
     def post(self):
         """Start a draft as a copy of the current version"""
-        principal = require_principal("hr_admin")
+        principal = current_principal()
         try:
             return service.create_draft(db_session(), by=principal.sub)
         except (service.Conflict, service.NotFound) as exc:
@@ -46,7 +48,6 @@ class Draft(MethodView):
     @blp.response(204)
     def delete(self, version_id):
         """Delete a draft"""
-        require_principal("hr_admin")
         try:
             service.delete_draft(db_session(), version_id=version_id)
         except (service.Conflict, service.NotFound) as exc:
@@ -60,7 +61,6 @@ class DraftTexts(MethodView):
     @blp.response(200, VersionSummarySchema)
     def patch(self, body, version_id):
         """Change texts of a draft, in either language; all changes apply or none"""
-        require_principal("hr_admin")
         try:
             return service.edit_texts(
                 db_session(), version_id=version_id, changes=body["changes"]
@@ -78,7 +78,7 @@ class Publish(MethodView):
     @blp.response(200, VersionSummarySchema)
     def post(self, version_id):
         """Publish a draft: it becomes the current version and never changes again"""
-        principal = require_principal("hr_admin")
+        principal = current_principal()
         try:
             version = service.publish(
                 db_session(), version_id=version_id, by=principal.sub,

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from services.notify import service
 from services.notify.schemas import DeadLetterArgs, DeadLetterSchema
-from shared.web.auth import require_principal
+from shared.web.api import Blueprint
 from shared.web.db import db_session
 
 blp = Blueprint(
     "dead-letters", __name__, url_prefix="/api/v1",
     description="Emails the SMTP server refused for good (role hr_admin).",
+    errors={401: "No valid bearer token", 403: "Not an HR admin", 404: "No such dead letter",
+            422: "Invalid input; the errors name each field"},
 )
-ERRORS = {401: "No valid bearer token", 403: "Not an HR admin"}
-
-
-def _documented(view):
-    for status, description in ERRORS.items():
-        view = blp.alt_response(status, description=description)(view)
-    return blp.doc(security=[{"bearerAuth": []}])(view)
 
 
 def _enqueue(job: dict) -> None:
@@ -30,13 +25,12 @@ def _enqueue(job: dict) -> None:
 
 @blp.route("/dead-letters")
 class DeadLetters(MethodView):
-    @_documented
+    @blp.secured("hr_admin", errors=(422,))
     @blp.arguments(DeadLetterArgs, location="query")
     @blp.response(200, DeadLetterSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Dead letters, newest failure first (?status=dead|retrying|delivered)"""
-        require_principal("hr_admin")
         rows, pagination_parameters.item_count = service.list_dead_letters(
             db_session(), status=args.get("status"), page=pagination_parameters.page,
             page_size=pagination_parameters.page_size,
@@ -46,12 +40,10 @@ class DeadLetters(MethodView):
 
 @blp.route("/dead-letters/<int:dead_letter_id>/retry")
 class Retry(MethodView):
-    @_documented
-    @blp.alt_response(404, description="No such dead letter")
+    @blp.secured("hr_admin", errors=(404,))
     @blp.response(202, DeadLetterSchema)
     def post(self, dead_letter_id):
         """Send a dead letter again (same Message-ID); it is recorded as delivered once sent"""
-        require_principal("hr_admin")
         try:
             return service.retry_dead_letter(
                 db_session(), dead_letter_id=dead_letter_id, enqueue=_enqueue
