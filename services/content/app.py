@@ -8,7 +8,6 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy.orm import sessionmaker
-from werkzeug.routing import Rule
 
 from services.content import service
 from services.content.api import admin, current, reading
@@ -26,18 +25,20 @@ class Deps(Resources):
     cache: PublishedCache
 
 
-def create_app(settings: Settings | None = None, *, framework_max_age: int = 30) -> Flask:
+def create_app(
+    settings: Settings | None = None, *, framework_max_age: int = 30, fast_path: bool = True
+) -> Flask:
+    """The content app; without `fast_path`, Flask answers GET /api/v1/framework alone."""
     settings = settings or load_settings("content")
     deps = Deps(**open_resources(settings), cache=PublishedCache(current_ttl=framework_max_age))
     app, api = create_service_app(
         __name__, name="content", title="Lederdialog content", deps=deps,
-        inner_wsgi=partial(current.CurrentFramework, sessions=deps.session_factory,
-                           cache=deps.cache, max_age=framework_max_age),
+        inner_wsgi=partial(current.CurrentFramework, cache=deps.cache,
+                           max_age=framework_max_age) if fast_path else None,
     )
     app.config["FRAMEWORK_MAX_AGE"] = framework_max_age
     api.register_blueprint(reading.blp)
     api.register_blueprint(admin.blp)
-    api.spec.path(rule=Rule(current.PATH), operations={"get": current.OPENAPI})
     register_service_commands(
         app, migrations=MIGRATIONS, outbox_model=Outbox,
         after_migrate=lambda: _seed(deps.session_factory),

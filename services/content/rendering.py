@@ -51,10 +51,18 @@ class PublishedCache:
         self._bodies: dict[tuple[int, str], bytes] = {}
         self._current: tuple[int | None, float] = (None, 0.0)
 
-    def current_id(self, load: Callable[[], int | None]) -> int | None:
+    def fresh_current_id(self) -> int | None:
+        """The current version's id if it was looked up within the TTL, else None."""
         version_id, fetched = self._current
-        now = time.monotonic()
-        if version_id is None or now - fetched > self._ttl:
+        if version_id is not None and time.monotonic() - fetched <= self._ttl:
+            return version_id
+        return None
+
+    def current_id(self, load: Callable[[], int | None]) -> int | None:
+        """The current version's id, looked up with `load` once the TTL has passed."""
+        version_id = self.fresh_current_id()
+        if version_id is None:
+            now = time.monotonic()
             version_id = load()
             self._current = (version_id, now)
         return version_id

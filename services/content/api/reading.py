@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from services.content import service
 from services.content.api.common import (
@@ -13,12 +13,11 @@ from services.content.api.common import (
     current_version_id,
     is_hr_admin,
     json_response,
-    not_modified,
+    published_answer,
     version_or_404,
 )
 from services.content.document import localize, texts
 from services.content.models import PUBLISHED
-from services.content.rendering import etag_for
 from services.content.schemas import (
     DiffArgs,
     DiffSchema,
@@ -31,6 +30,8 @@ from services.content.schemas import (
     TextSchema,
     VersionSummarySchema,
 )
+from shared.web.api import Blueprint
+from shared.web.auth import optional_principal
 from shared.web.db import db_session
 
 blp = Blueprint(
@@ -47,10 +48,29 @@ def _framework_response(version_id: int, lang: str):
     version = version_or_404(version_id)
     if version.status != PUBLISHED:
         return json_response(cache().body(version, lang), lang=lang, etag=None, max_age=0)
-    etag = etag_for(version_id, lang)
-    if etag in request.if_none_match:
-        return not_modified(etag, lang=lang, max_age=_max_age())
-    return json_response(cache().body(version, lang), lang=lang, etag=etag, max_age=_max_age())
+    return published_answer(version_id, lang, if_none_match=request.if_none_match,
+                            body=lambda: cache().body(version, lang), max_age=_max_age())
+
+
+@blp.route("")
+class CurrentFramework(MethodView):
+    @blp.arguments(LangArgs(), location="query")
+    @blp.response(200, FrameworkSchema)
+    @blp.alt_response(304, description="Not modified (If-None-Match)")
+    @blp.alt_response(404, description="No version is published yet")
+    def get(self, args):
+        """The current published framework, whole, in one language"""
+        # The answer is the same for every caller, but a bad token is refused here as on
+        # every other view.
+        optional_principal()
+        lang = choose_lang(args)
+        version_id = current_version_id()
+        return published_answer(
+            version_id, lang, if_none_match=request.if_none_match, max_age=_max_age(),
+            # A body rendered before needs no database.
+            body=lambda: cache().cached_body(version_id, lang)
+            or cache().body(version_or_404(version_id), lang),
+        )
 
 
 @blp.route("/versions")
