@@ -20,7 +20,7 @@ from flask_smorest.error_handler import ErrorSchema
 from marshmallow import validate
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from shared.validation import MAX_INT
@@ -153,6 +153,28 @@ def refuse_long_chunked_bodies() -> None:
         raise RequestEntityTooLarge()
 
 
+class ServiceApi(Api):
+    """flask-smorest's Api, with two answers put right.
+
+    A 405 keeps its Allow header (HTTP requires it; flask-smorest's error handler drops
+    the exception's headers), and X-Pagination is documented as what it is on the wire:
+    a string holding a JSON object.
+    """
+
+    def handle_http_exception(self, error):
+        payload, status, headers = super().handle_http_exception(error)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers = {**headers, "Allow": ", ".join(sorted(error.valid_methods))}
+        return payload, status, headers
+
+    def _register_pagination_header(self):
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata, a JSON object: total, total_pages, "
+                           "first_page, last_page, page, previous_page, next_page",
+            "schema": {"type": "string"},
+        }, lazy=True)
+
+
 def make_api(app: Flask, *, title: str, version: str = "1") -> Api:
     """The service's Api; its blueprints are shared.web.api.Blueprint, registered after this."""
     app.config.update(
@@ -167,6 +189,6 @@ def make_api(app: Flask, *, title: str, version: str = "1") -> Api:
     )
     app.url_map.converters.update(int=BoundedInt, default=BoundedKey, string=BoundedKey)
     app.before_request(refuse_long_chunked_bodies)
-    api = Api(app)
+    api = ServiceApi(app)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME["bearerAuth"])
     return api

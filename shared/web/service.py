@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import structlog
 from flask import Flask
 from flask_smorest import Api
 from redis import Redis
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from shared.auth import TokenVerifier
@@ -20,7 +22,10 @@ from shared.web.auth import init_auth
 from shared.web.db import init_db
 from shared.web.observability import install_observability
 
+log = structlog.get_logger(__name__)
+
 EXTENSION = "lederdialog.deps"
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 @dataclass
@@ -63,8 +68,19 @@ def create_service_app(
     init_auth(app, TokenVerifier(settings.jwt))
     if inner_wsgi is not None:
         app.wsgi_app = inner_wsgi(app.wsgi_app)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
     install_observability(app, service=name, ready_checks={
         "database": lambda: ping(deps.engine),
         "redis": deps.redis.ping,
     })
     return app, make_api(app, title=title)
+
+
+def _database_unavailable(exc: Exception):
+    """503 with Retry-After when the database cannot answer (down, locked, timed out)."""
+    log.error("database unavailable", error=str(exc).splitlines()[0])
+    return {
+        "code": 503, "status": "Service Unavailable",
+        "message": "the database cannot be reached right now; try again",
+    }, 503, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}

@@ -3,12 +3,14 @@ and it checks the token before it reads the body."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import jwt
 import pytest
 import requests
 
+from services.assessment.app import create_app
 from tests.support.dialogues import dialogue_body, record
 from tests.support.servers import serving
 
@@ -150,3 +152,22 @@ def test_a_chunked_body_over_the_limit_is_refused(assessment_app, org, token):
             headers={**token("leader", "leader"), "Content-Type": "application/json"},
         )
     assert response.status_code == 413
+
+
+def test_a_method_not_allowed_names_the_allowed_ones(client, org, token):
+    response = client.delete("/api/v1/dialogues", headers=token("leader", "leader"))
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_a_database_that_cannot_be_reached_answers_503(assessment_settings, token):
+    unreachable = dataclasses.replace(
+        assessment_settings, database_url="postgresql://postgres@127.0.0.1:9/assessment")
+    app = create_app(unreachable)
+    try:
+        response = app.test_client().get("/api/v1/units", headers=token("emp1", "employee"))
+    finally:
+        app.extensions["lederdialog.deps"].close()
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert "database" in response.get_json()["message"]

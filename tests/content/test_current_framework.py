@@ -247,7 +247,7 @@ def test_failing_database_answers_alike(twins, matrix, content_settings):
     with database_failing(content_settings.database_url):
         assert assert_answered_alike(primed_fast, primed_flask, matrix) > 0
         assert primed_fast.test_client().get(PATH).status_code == 200
-        assert primed_fast.test_client().get(PATH, query_string="lang=en").status_code == 500
+        assert primed_fast.test_client().get(PATH, query_string="lang=en").status_code >= 500
         assert assert_answered_alike(cold_fast, cold_flask, matrix) == 0
 
 
