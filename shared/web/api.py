@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
@@ -24,7 +24,7 @@ from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from shared.validation import MAX_INT
-from shared.web.auth import BEARER_SCHEME, require_principal
+from shared.web.auth import BEARER_SCHEME, optional_principal, require_principal
 
 MAX_BODY_BYTES = 256 * 1024
 # The deepest a JSON body of ours goes is four levels (a dialogue's actions); a few more
@@ -87,20 +87,27 @@ class Blueprint(flask_smorest.Blueprint):
         OpenAPI shows the operation's security and its error answers: 401, 403 with
         roles, and `errors`.
         """
-        statuses = sorted({401, *errors, *([403] if roles else [])})
+        return self._guarded(lambda: require_principal(*roles), security=[{"bearerAuth": []}],
+                             errors={401, *errors, *([403] if roles else [])})
 
+    def public(self, *, errors: Iterable[int] = ()):
+        """A view open to everyone; a bearer token, if sent, is checked first (401 if bad)."""
+        return self._guarded(optional_principal, security=[{}, {"bearerAuth": []}],
+                             errors={401, *errors})
+
+    def _guarded(self, check: Callable[[], object], *, security: list, errors: set[int]):
         def decorate(view):
             @functools.wraps(view)
             def checked(*args, **kwargs):
-                require_principal(*roles)
+                check()
                 return view(*args, **kwargs)
 
-            for status in statuses:
+            for status in sorted(errors):
                 description = self._errors.get(status) or HTTPStatus(status).phrase
                 checked = self.alt_response(
                     status, schema=ErrorSchema, description=description
                 )(checked)
-            return self.doc(security=[{"bearerAuth": []}])(checked)
+            return self.doc(security=security)(checked)
 
         return decorate
 

@@ -53,3 +53,10 @@ def test_nested_json_is_refused_after_the_token(client, hr):
     response = client.patch(url, data=NESTED, content_type="application/json", headers=hr)
     assert response.status_code == 400
     assert "nested" in response.get_json()["errors"]["json"][0]
+
+
+@pytest.mark.parametrize("query", ["/api/v1/framework/questions?version=0",
+                                   "/api/v1/framework/diff?from=x", "/api/v1/framework?lang=xx"])
+def test_a_bad_token_is_refused_before_the_query_is_read(client, query):
+    response = client.get(query, headers={"Authorization": "Bearer not-a-token"})
+    assert response.status_code == 401

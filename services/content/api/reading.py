@@ -31,12 +31,16 @@ from services.content.schemas import (
     VersionSummarySchema,
 )
 from shared.web.api import Blueprint
-from shared.web.auth import optional_principal
 from shared.web.db import db_session
 
 blp = Blueprint(
     "framework", __name__, url_prefix="/api/v1/framework",
     description="The leadership framework: read the current version or any published one.",
+    errors={
+        401: "A bearer token was sent, and it is not valid",
+        404: "No such version, focus area or setting (or nothing is published yet)",
+        422: "Invalid query; the errors name each parameter",
+    },
 )
 
 
@@ -54,15 +58,12 @@ def _framework_response(version_id: int, lang: str):
 
 @blp.route("")
 class CurrentFramework(MethodView):
+    @blp.public(errors=(404, 422))
     @blp.arguments(LangArgs(), location="query")
     @blp.response(200, FrameworkSchema)
     @blp.alt_response(304, description="Not modified (If-None-Match)")
-    @blp.alt_response(404, description="No version is published yet")
     def get(self, args):
         """The current published framework, whole, in one language"""
-        # The answer is the same for every caller, but a bad token is refused here as on
-        # every other view.
-        optional_principal()
         lang = choose_lang(args)
         version_id = current_version_id()
         return published_answer(
@@ -75,6 +76,7 @@ class CurrentFramework(MethodView):
 
 @blp.route("/versions")
 class Versions(MethodView):
+    @blp.public()
     @blp.response(200, VersionSummarySchema(many=True))
     def get(self):
         """All published versions (and, for HR admins, the open draft)"""
@@ -83,6 +85,7 @@ class Versions(MethodView):
 
 @blp.route("/versions/<int:version_id>")
 class Version(MethodView):
+    @blp.public(errors=(404, 422))
     @blp.arguments(LangArgs(), location="query")
     @blp.response(200, FrameworkSchema)
     @blp.alt_response(304, description="Not modified (If-None-Match)")
@@ -93,6 +96,7 @@ class Version(MethodView):
 
 @blp.route("/versions/<int:version_id>/texts")
 class VersionTexts(MethodView):
+    @blp.public(errors=(404,))
     @blp.response(200, TextSchema(many=True))
     def get(self, version_id):
         """Every text of a version in both languages, with the path that edits it"""
@@ -102,6 +106,7 @@ class VersionTexts(MethodView):
 
 @blp.route("/focus-areas/<key>")
 class FocusArea(MethodView):
+    @blp.public(errors=(404, 422))
     @blp.arguments(FocusAreaArgs(), location="query")
     @blp.response(200, FocusAreaSchema)
     def get(self, args, key):
@@ -115,6 +120,7 @@ class FocusArea(MethodView):
 
 @blp.route("/questions")
 class Questions(MethodView):
+    @blp.public(errors=(404, 422))
     @blp.arguments(QuestionArgs(), location="query")
     @blp.response(200, SettingQuestionSchema(many=True))
     def get(self, args):
@@ -135,6 +141,7 @@ class Questions(MethodView):
 
 @blp.route("/diff")
 class Diff(MethodView):
+    @blp.public(errors=(404, 422))
     @blp.arguments(DiffArgs(), location="query")
     @blp.response(200, DiffSchema)
     def get(self, args):
