@@ -1,4 +1,4 @@
-"""The notify service's dead-letter API: app factory and composition root.
+"""The notify service's API for HR (dead letters, dead events): app factory and composition root.
 
 gunicorn 'services.notify.app:create_app()'; flask --app services.notify.app migrate
 """
@@ -11,9 +11,9 @@ from pathlib import Path
 from celery import Celery
 from flask import Flask
 
-from services.notify.api import dead_letters
+from services.notify.api import dead_events, dead_letters
 from services.notify.celery_app import make_celery
-from services.notify.config import NotifySettings, load_notify_settings
+from services.notify.config import NotifySettings, Policy, load_notify_settings
 from shared.web.cli import register_service_commands
 from shared.web.service import Resources, create_service_app, open_resources
 
@@ -23,12 +23,15 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 @dataclass
 class Deps(Resources):
     celery: Celery
+    policy: Policy  # a replayed event is handled as the consumer would
 
 
 def create_app(settings: NotifySettings | None = None) -> Flask:
     settings = settings or load_notify_settings()
-    deps = Deps(**open_resources(settings.base), celery=make_celery(settings))
+    deps = Deps(**open_resources(settings.base), celery=make_celery(settings),
+                policy=settings.policy)
     app, api = create_service_app(__name__, name="notify", title="Lederdialog notify", deps=deps)
     api.register_blueprint(dead_letters.blp)
+    api.register_blueprint(dead_events.blp)
     register_service_commands(app, migrations=MIGRATIONS)
     return app

@@ -54,6 +54,13 @@ def make_celery(settings: NotifySettings) -> Celery:
     return celery
 
 
+def send_jobs(celery: Celery, jobs: list[dict]) -> None:
+    """Put jobs (written down in the ledger already) on notify's queue, over one connection."""
+    with celery.producer_or_acquire() as producer:
+        for job in jobs:
+            celery.send_task("notify.deliver", args=[job], producer=producer)
+
+
 @setup_logging.connect
 def _json_logs(**_kwargs) -> None:
     configure_logging("notify", load_notify_settings().base.log_level)

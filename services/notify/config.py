@@ -30,6 +30,19 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class EventRetry:
+    """How often the consumer tries a stream entry whose handling fails, and how far apart."""
+
+    max_attempts: int = 5  # then the entry is set aside as a dead event
+    backoff: float = 2.0  # seconds before the second attempt, doubling after each
+    backoff_max: float = 60.0
+
+    def delay(self, attempts: int) -> float:
+        """Seconds to wait, after `attempts` tries, before the next one."""
+        return min(self.backoff * 2 ** min(max(attempts - 1, 0), 30), self.backoff_max)
+
+
+@dataclass(frozen=True)
 class NotifySettings:
     base: Settings
     smtp_url: str = "smtp://127.0.0.1:1025"
@@ -48,6 +61,7 @@ class NotifySettings:
     consumer_batch: int = 100
     consumer_block_ms: int = 2000
     claim_idle_ms: int = 60_000  # entries pending this long with a dead consumer are claimed
+    event_retry: EventRetry = field(default_factory=EventRetry)
 
     def token(self) -> str:
         """The bearer token notify shows the assessment API (minted in development)."""
@@ -68,6 +82,12 @@ def load_notify_settings(environ: dict[str, str] | None = None, **overrides) -> 
         timezone=env.get("NOTIFY_TIMEZONE", Policy.timezone),
         follow_up_focus_areas=int(env.get("NOTIFY_FOLLOW_UP_FOCUS_AREAS", 2)),
     )
+    event_retry = overrides.pop("event_retry", None) or EventRetry(
+        max_attempts=int(env.get("NOTIFY_EVENT_MAX_ATTEMPTS", EventRetry.max_attempts)),
+        backoff=float(env.get("NOTIFY_EVENT_RETRY_BACKOFF_SECONDS", EventRetry.backoff)),
+        backoff_max=float(env.get("NOTIFY_EVENT_RETRY_BACKOFF_MAX_SECONDS",
+                                  EventRetry.backoff_max)),
+    )
     values = {
         "smtp_url": env.get("SMTP_URL", NotifySettings.smtp_url),
         "smtp_timeout": float(env.get("SMTP_TIMEOUT_SECONDS", NotifySettings.smtp_timeout)),
@@ -86,9 +106,11 @@ def load_notify_settings(environ: dict[str, str] | None = None, **overrides) -> 
     if env.get("NOTIFY_CONSUMER_NAME"):
         values["consumer_name"] = env["NOTIFY_CONSUMER_NAME"]
     values.update(overrides)
-    settings = NotifySettings(base=base, policy=policy, **values)
+    settings = NotifySettings(base=base, policy=policy, event_retry=event_retry, **values)
     if settings.retry_backoff_max * 2 > settings.visibility_timeout:
         # A retry waiting longer than the visibility timeout is delivered a second time.
         raise ValueError("NOTIFY_VISIBILITY_TIMEOUT_SECONDS must be at least twice "
                          "NOTIFY_RETRY_BACKOFF_MAX_SECONDS")
+    if settings.event_retry.max_attempts < 1:
+        raise ValueError("NOTIFY_EVENT_MAX_ATTEMPTS must be at least 1")
     return settings

@@ -1,16 +1,19 @@
-"""The stream consumer: events in, Celery jobs and reminder rows out.
+"""The stream consumer: events in, Celery jobs and reminder rows out, one entry at a time.
 
-An entry is acknowledged only after its jobs are on the queue and its rows
-committed. Jobs go to the queue before the commit: a crash in between sends
-the jobs again, and their idempotency keys keep that from sending twice.
-Entries a dead consumer left pending are claimed once idle long enough.
+Each entry is taken in a transaction of its own (intake.take) and acknowledged once its
+jobs are on the queue and its rows committed. An entry that does not fit its schema is
+set aside at once as a dead event; one whose handling fails stays unacknowledged and is
+tried again after a backoff, counted by the stream's own delivery count (which survives a
+restart), and set aside after EventRetry.max_attempts. Either way the entries after it go
+on at once. An outage (database, queue, Redis) is no entry's fault: nothing is set aside,
+and the entries are tried again once things are back. Entries a dead consumer left
+pending are claimed once idle long enough.
 
 Run: python -m services.notify.consumer
 """
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 from collections.abc import Callable
@@ -19,16 +22,20 @@ from pathlib import Path
 
 import structlog
 from redis import Redis
-from redis.exceptions import RedisError, ResponseError
-from sqlalchemy import select
+from redis.exceptions import ResponseError
 from sqlalchemy.orm import sessionmaker
 
-from services.notify import ledger
-from services.notify.celery_app import make_celery
-from services.notify.config import Policy, load_notify_settings
-from services.notify.handling import handle_event
-from services.notify.metrics import EVENTS_CONSUMED
-from services.notify.models import ProcessedEvent
+from services.notify import dead_events, intake
+from services.notify.celery_app import make_celery, send_jobs
+from services.notify.config import EventRetry, Policy, load_notify_settings
+from services.notify.failures import OUTAGES, describe
+from services.notify.handling import HANDLERS, Handler
+from services.notify.metrics import (
+    DEAD_EVENTS,
+    DEAD_EVENTS_WAITING,
+    EVENT_FAILURES,
+    EVENTS_CONSUMED,
+)
 from shared.db import make_engine, make_session_factory
 from shared.healthcheck import heartbeat_from_env
 from shared.logs import configure_logging
@@ -43,9 +50,10 @@ RETRY_SECONDS = 1.0
 class Consumer:
     def __init__(
         self, *, redis: Redis, stream: str, name: str, session_factory: sessionmaker,
-        enqueue: Callable[[list[dict]], None], policy: Policy, batch: int = 100,
-        block_ms: int = 2000, claim_idle_ms: int = 60_000,
-        clock: Callable[[], datetime] = utcnow,
+        enqueue: Callable[[list[dict]], None], policy: Policy,
+        retry: EventRetry = EventRetry(), batch: int = 100, block_ms: int = 2000,
+        claim_idle_ms: int = 60_000, clock: Callable[[], datetime] = utcnow,
+        handlers: dict[str, Handler] = HANDLERS,
     ):
         self._redis = redis
         self._stream = stream
@@ -53,12 +61,13 @@ class Consumer:
         self._sessions = session_factory
         self._enqueue = enqueue
         self._policy = policy
+        self._retry = retry
         self._batch = batch
         self._block_ms = block_ms
         self._claim_idle_ms = claim_idle_ms
         self._clock = clock
+        self._handlers = handlers
         self._claim_cursor = "0-0"
-        self._own_pending = True  # first (and after a failure) re-read what we hold unacked
 
     def ensure_group(self) -> None:
         """Create the group at the stream's start, so no event published before it is lost."""
@@ -69,14 +78,11 @@ class Consumer:
                 raise
 
     def run_once(self) -> int:
-        """Handle one batch: claimed entries of dead consumers first, else new ones."""
-        entries = self._claim() or self._read()
-        if entries:
-            try:
-                self.handle(entries)
-            except Exception:
-                self._own_pending = True  # read them again next time, not after claim_idle
-                raise
+        """Take one batch, entry by entry: entries claimed from dead consumers first, then
+        our own whose backoff is over, else new ones. An outage is raised."""
+        entries = self._claim() or self._due() or self._read()
+        for entry_id, fields in entries:
+            self._take(_text(entry_id), intake.entry_fields(fields))
         return len(entries)
 
     def _claim(self) -> list:
@@ -89,76 +95,121 @@ class Consumer:
             log.info("claimed entries of a dead consumer", count=len(entries))
         return [(entry_id, fields) for entry_id, fields in entries if fields]
 
-    def _read(self) -> list:
-        if self._own_pending:  # "0": the entries delivered to us and not acknowledged yet
-            entries = self._read_from("0", block=None)
-            if entries:
-                return entries
-            self._own_pending = False
-        return self._read_from(">", block=self._block_ms)
+    def _due(self) -> list:
+        """Our own unacknowledged entries idle for the backoff their delivery count earns."""
+        first_ms = int(self._retry.delay(1) * 1000)
+        held = self._redis.xpending_range(
+            self._stream, GROUP, min="-", max="+", count=self._batch,
+            consumername=self._name, idle=first_ms,
+        )
+        due = [entry["message_id"] for entry in held
+               if entry["time_since_delivered"] >= self._retry.delay(entry["times_delivered"])
+               * 1000]
+        if not due:
+            return []
+        # XCLAIM counts a delivery, as a read does: the count stays the number of attempts.
+        entries = self._redis.xclaim(self._stream, GROUP, self._name, min_idle_time=0,
+                                     message_ids=due)
+        return [(entry_id, fields) for entry_id, fields in entries if fields]
 
-    def _read_from(self, start: str, *, block: int | None) -> list:
+    def _read(self) -> list:
         reply = self._redis.xreadgroup(
-            GROUP, self._name, {self._stream: start}, count=self._batch, block=block
+            GROUP, self._name, {self._stream: ">"}, count=self._batch, block=self._block_ms
         )
         return reply[0][1] if reply else []
 
-    def handle(self, entries: list) -> None:
-        """Turn entries into jobs and rows, hand them on, then acknowledge the entries."""
-        events = {}
-        for entry_id, fields in entries:
-            event = _parse(fields)
-            if event is None:
-                log.error("unreadable stream entry acknowledged", entry_id=entry_id)
-                EVENTS_CONSUMED.labels("unreadable", "dropped").inc()
+    def _take(self, entry_id: str, fields: dict[str, str]) -> None:
+        try:
+            with self._sessions() as session:
+                outcome = intake.take(session, fields, policy=self._policy, now=self._clock(),
+                                      enqueue=self._enqueue, handlers=self._handlers)
+                session.commit()
+        except OUTAGES:
+            raise
+        except Exception as exc:
+            self._not_taken(entry_id, fields, exc)
+            return
+        self._redis.xack(self._stream, GROUP, entry_id)
+        EVENTS_CONSUMED.labels(intake.event_type(fields, self._handlers), outcome).inc()
+        if outcome == intake.DUPLICATE:
+            log.info("event seen before", entry_id=entry_id)
+
+    def _not_taken(self, entry_id: str, fields: dict[str, str], exc: Exception) -> None:
+        """An unfit entry is set aside at once, a failed one once out of attempts. Should
+        that fail too (not for an outage), the entry waits for its next attempt and the
+        entries after it go on."""
+        try:
+            attempts = self._attempts(entry_id)
+            if isinstance(exc, intake.Unfit):
+                self._set_aside(entry_id, fields, reason=dead_events.UNFIT, error=str(exc),
+                                attempts=attempts)
             else:
-                events.setdefault(event["id"], event)
-        jobs: list[dict] = []
+                self._failed(entry_id, fields, describe(exc), attempts)
+        except OUTAGES:
+            raise
+        except Exception as failure:
+            log.error("could not set the entry aside; trying it again later",
+                      entry_id=entry_id, error=describe(failure))
+
+    def _attempts(self, entry_id: str) -> int:
+        """How often the group has delivered the entry: the attempts at it so far."""
+        [entry] = self._redis.xpending_range(self._stream, GROUP, min=entry_id, max=entry_id,
+                                             count=1) or [{"times_delivered": 1}]
+        return entry["times_delivered"]
+
+    def _failed(self, entry_id: str, fields: dict[str, str], error: str, attempts: int) -> None:
+        EVENT_FAILURES.labels(intake.event_type(fields, self._handlers)).inc()
+        if attempts >= self._retry.max_attempts:
+            self._set_aside(entry_id, fields, reason=dead_events.FAILED, error=error,
+                            attempts=attempts)
+            return
+        log.warning("event failed; retrying later", entry_id=entry_id,
+                    type=intake.event_type(fields, self._handlers), attempt=attempts,
+                    max_attempts=self._retry.max_attempts,
+                    retry_in_seconds=self._retry.delay(attempts), error=error)
+
+    def _set_aside(
+        self, entry_id: str, fields: dict[str, str], *, reason: str, error: str, attempts: int
+    ) -> None:
         with self._sessions() as session:
-            done = set(session.scalars(
-                select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(events))
-            ))
-            for event_id, event in events.items():
-                if event_id in done:
-                    log.info("event seen before", event_id=event_id, type=event["type"])
-                    EVENTS_CONSUMED.labels(event["type"], "duplicate").inc()
-                    continue
-                jobs += handle_event(session, event, policy=self._policy, now=self._clock())
-                session.add(ProcessedEvent(event_id=event_id, type=event["type"]))
-                EVENTS_CONSUMED.labels(event["type"], "handled").inc()
-            if jobs:
-                self._enqueue(ledger.write_down(session, jobs, now=self._clock()))
+            dead_events.set_aside(session, stream=self._stream, entry_id=entry_id,
+                                  fields=fields, reason=reason, error=error,
+                                  attempts=attempts, now=self._clock())
             session.commit()
-        self._redis.xack(self._stream, GROUP, *[entry_id for entry_id, _ in entries])
+            DEAD_EVENTS_WAITING.set(dead_events.waiting(session))
+        self._redis.xack(self._stream, GROUP, entry_id)
+        kind = intake.event_type(fields, self._handlers)
+        DEAD_EVENTS.labels(kind, reason).inc()
+        EVENTS_CONSUMED.labels(kind, "set_aside").inc()
+        log.error("event set aside", entry_id=entry_id, type=kind, reason=reason,
+                  attempts=attempts, error=error)
 
     def run_forever(self, stop: threading.Event, heartbeat: Path | None = None) -> None:
-        """Consume until stopped; a failing Redis, queue or database is logged and retried."""
+        """Consume until stopped; an outage or a failure of the consumer itself is logged
+        (one line) and retried."""
         log.info("consumer started", stream=self._stream, group=GROUP, consumer=self._name)
         while not stop.is_set():
             try:
                 self.ensure_group()
+                with self._sessions() as session:
+                    DEAD_EVENTS_WAITING.set(dead_events.waiting(session))
                 while not stop.is_set():
                     self.run_once()
                     if heartbeat is not None:
                         heartbeat.touch()
-            except (RedisError, OSError) as exc:
-                log.warning("redis unavailable; retrying", error=str(exc))
-                self._own_pending = True
+            except OUTAGES as exc:
+                log.warning("database, queue or Redis unavailable; retrying",
+                            error=describe(exc), retry_in_seconds=RETRY_SECONDS)
                 stop.wait(RETRY_SECONDS)
-            except Exception:
-                log.exception("consumer failed; retrying", retry_in_seconds=RETRY_SECONDS)
+            except Exception as exc:
+                log.error("consumer failed; retrying", error=describe(exc),
+                          retry_in_seconds=RETRY_SECONDS)
                 stop.wait(RETRY_SECONDS)
         log.info("consumer stopped")
 
 
-def _parse(fields: dict) -> dict | None:
-    try:
-        event = json.loads(fields[b"event"] if b"event" in fields else fields["event"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    if not isinstance(event, dict) or not {"id", "type", "data"} <= event.keys():
-        return None
-    return event
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def main() -> None:
@@ -166,18 +217,13 @@ def main() -> None:
     settings = load_notify_settings()
     configure_logging("notify", settings.base.log_level)
     celery = make_celery(settings)
-
-    def enqueue(jobs: list[dict]) -> None:
-        with celery.producer_or_acquire() as producer:
-            for job in jobs:
-                celery.send_task("notify.deliver", args=[job], producer=producer)
-
     consumer = Consumer(
         redis=Redis.from_url(settings.base.redis_url, socket_timeout=10,
                              socket_connect_timeout=5),
         stream=settings.base.event_stream, name=settings.consumer_name,
         session_factory=make_session_factory(make_engine(settings.base.database_url)),
-        enqueue=enqueue, policy=settings.policy, batch=settings.consumer_batch,
+        enqueue=lambda jobs: send_jobs(celery, jobs), policy=settings.policy,
+        retry=settings.event_retry, batch=settings.consumer_batch,
         block_ms=settings.consumer_block_ms, claim_idle_ms=settings.claim_idle_ms,
     )
     stop = threading.Event()

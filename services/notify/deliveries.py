@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from services.notify.failures import storable
 from services.notify.models import DEAD, FAILED, SENDING, SENT, DeadLetter, Delivery, ErasedPerson
 from shared.db import conflict_insert, insert_new_rows
 from shared.outbox import utcnow
@@ -99,16 +100,36 @@ def settle(
     for failure in dead:
         session.execute(update(DELIVERIES).where(DELIVERIES.c.key == failure.claim.key)
                         .values(state=DEAD, updated_at=now))
-        _record_dead_letter(session, failure, now)
+        _record_dead_letter(session, key=failure.claim.key, kind=failure.claim.kind,
+                            person_id=failure.claim.person_id, job=failure.job,
+                            error=failure.error, code=failure.code, now=now)
     session.commit()
 
 
-def _record_dead_letter(session: Session, failure: Failure, now: datetime) -> None:
+def dead_letter_job(session: Session, *, key: str, job: dict, error: str) -> None:
+    """A whole job that cannot run (its data, or a bug it meets) as a dead letter with no
+    person, for HR to send again once the cause is fixed; commits."""
+    _record_dead_letter(session, key=key, kind=storable(str(job.get("kind")), 40),
+                        person_id=None, job=job, error=error, code=None, now=utcnow())
+    session.commit()
+
+
+def job_letter_done(session: Session, key: str) -> None:
+    """A whole job's dead letter, sent again, ran through: it is delivered; commits."""
+    session.execute(update(DeadLetter).where(
+        DeadLetter.key == key, DeadLetter.person_id.is_(None), DeadLetter.status == "retrying",
+    ).values(status="delivered"))
+    session.commit()
+
+
+def _record_dead_letter(
+    session: Session, *, key: str, kind: str, person_id: str | None, job: dict, error: str,
+    code: int | None, now: datetime,
+) -> None:
     values = {
-        "key": failure.claim.key, "kind": failure.claim.kind,
-        "person_id": failure.claim.person_id, "job": failure.job, "error": failure.error[:2000],
-        "smtp_code": failure.code, "failures": 1, "status": "dead", "created_at": now,
-        "failed_at": now,
+        "key": key, "kind": kind, "person_id": person_id, "job": job,
+        "error": storable(error), "smtp_code": code, "failures": 1, "status": "dead",
+        "created_at": now, "failed_at": now,
     }
     statement = conflict_insert(session, DeadLetter.__table__).values(values)
     session.execute(statement.on_conflict_do_update(

@@ -2,13 +2,15 @@
 
 A job is a plain dict that travels through the queue:
 ``{"kind": ..., "source": event id or reminder key, "data": {...}}``, optionally
-``"people": [...]`` (only these recipients), ``"retry": true`` (a dead
-letter sent again) and ``"request_id"`` (of the HTTP request behind the event,
-for the logs).
+``"people": [...]`` (only these recipients), ``"retry": true`` (an email's dead
+letter sent again), ``"dead_letter"`` (the key of the dead letter it sends again)
+and ``"request_id"`` (of the HTTP request behind the event, for the logs).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +20,7 @@ import structlog
 from services.notify import deliveries
 from services.notify.composing import address, build_message, message_id
 from services.notify.deliveries import Claim, Failure
+from services.notify.failures import storable
 from services.notify.mailings import Loaded, Mailing, Recipient
 from services.notify.metrics import EMAILS_DEAD_LETTERED, EMAILS_RETRIED, EMAILS_SENT
 from services.notify.models import DEAD, FAILED, SENDING
@@ -33,6 +36,18 @@ CHUNK = 20  # emails claimed and recorded together: the most a crash can leave "
 
 def idempotency_key(source: str, kind: str, person_id: str) -> str:
     return f"{source}|{kind}|{person_id}"
+
+
+def job_key(job: dict) -> str:
+    """The dead-letter key of a whole job: the letter it sends again, else its source and
+    kind, and which part of a fan-out it is."""
+    if job.get("dead_letter"):
+        return str(job["dead_letter"])
+    key = f"{job.get('source')}|{job.get('kind')}"
+    if "people" in job:
+        part = json.dumps(job["people"], sort_keys=True, default=str).encode()
+        key += f"|part:{hashlib.sha256(part).hexdigest()[:16]}"
+    return storable(key, 300)
 
 
 @dataclass(frozen=True)

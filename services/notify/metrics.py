@@ -18,9 +18,29 @@ EMAILS_DEAD_LETTERED = Counter(
     "lederdialog_notify_emails_dead_lettered_total",
     "Emails given up on (5xx, bad address, or out of retries)", ["kind"],
 )
+JOBS_DEAD_LETTERED = Counter(
+    "lederdialog_notify_jobs_dead_lettered_total",
+    "Whole jobs given up on: their data cannot be sent (or a bug), or out of retries while a "
+    "service was away; kind is `other` for a job of no known kind", ["kind"],
+)
 EVENTS_CONSUMED = Counter(
-    "lederdialog_notify_events_consumed_total", "Stream entries handled and acknowledged",
+    "lederdialog_notify_events_consumed_total",
+    "Stream entries acknowledged: handled, duplicate, ignored (a type notify has no use for) "
+    "or set_aside; type is `other` for the types notify does not handle",
     ["type", "outcome"],
+)
+EVENT_FAILURES = Counter(
+    "lederdialog_notify_event_failures_total",
+    "Attempts at handling a stream entry that failed (then retried or set aside)", ["type"],
+)
+DEAD_EVENTS = Counter(
+    "lederdialog_notify_dead_events_total",
+    "Stream entries set aside as dead events: unfit (not an event of its schema) or failed "
+    "(its handling failed on every attempt)", ["type", "reason"],
+)
+DEAD_EVENTS_WAITING = Gauge(
+    "lederdialog_notify_dead_events_waiting", "Dead events not replayed yet",
+    multiprocess_mode="mostrecent",
 )
 REMINDER_BACKLOG = Gauge(
     "lederdialog_notify_reminder_backlog",

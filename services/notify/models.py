@@ -1,10 +1,10 @@
-"""Notify's own tables: events handled, reminders to send, deliveries and dead letters."""
+"""Notify's own tables: events handled or set aside, reminders, jobs, deliveries, dead letters."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime
@@ -14,6 +14,8 @@ from shared.outbox import utcnow
 PENDING, ENQUEUED, CANCELLED = "pending", "enqueued", "cancelled"
 # Job states: handed to the queue (or to be retried), or finished.
 OPEN, DONE = "open", "done"
+# Dead event states: set aside (waiting for HR), or handled since through a replay.
+WAITING, REPLAYED = "dead", "replayed"
 # Delivery states: being handed to SMTP, accepted by it, not taken yet (4xx; retried),
 # or given up (a dead letter).
 SENDING, SENT, FAILED, DEAD = "sending", "sent", "failed", "dead"
@@ -31,6 +33,32 @@ class ProcessedEvent(Base):
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     type: Mapped[str] = mapped_column(String(200))
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeadEvent(Base):
+    """A stream entry set aside: it does not fit its schema, or its handling kept failing.
+
+    reason: unfit (retrying cannot help) or failed (it failed on every attempt).
+    """
+
+    __tablename__ = "dead_events"
+    __table_args__ = (
+        UniqueConstraint("stream", "entry_id", name="uq_dead_events_stream_entry_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    stream: Mapped[str] = mapped_column(String(200))
+    entry_id: Mapped[str] = mapped_column(String(64))  # the stream entry's id
+    event_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    type: Mapped[str | None] = mapped_column(String(200))
+    entry: Mapped[dict] = mapped_column(JSON)  # the whole entry: what a replay handles again
+    reason: Mapped[str] = mapped_column(String(12))
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default=WAITING, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    replayed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Reminder(Base):
@@ -81,7 +109,8 @@ class Delivery(Base):
 
 
 class DeadLetter(Base):
-    """An email the SMTP server refused for good (or that ran out of retries).
+    """An email the SMTP server refused for good (or that ran out of retries), or a whole
+    job that failed for a reason retrying cannot fix (person_id is None then).
 
     status: dead (waiting for HR), retrying (sent to the queue again), delivered.
     """
@@ -91,7 +120,7 @@ class DeadLetter(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(300), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
-    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    person_id: Mapped[str | None] = mapped_column(String(64), index=True)
     job: Mapped[dict] = mapped_column(JSON)  # what the retry sends again
     error: Mapped[str] = mapped_column(Text)
     smtp_code: Mapped[int | None] = mapped_column(Integer)

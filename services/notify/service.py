@@ -1,19 +1,33 @@
-"""What HR admins do with dead letters: list them, send one again. Plain functions, no Flask."""
+"""What HR admins do with what notify could not do: list dead letters and send one again,
+list dead events and replay one. Plain functions, no Flask."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from services.notify import ledger
-from services.notify.models import DeadLetter
+from services.notify import intake, ledger
+from services.notify.dead_events import FAILED, UNFIT
+from services.notify.failures import OUTAGES, describe, storable
+from services.notify.models import REPLAYED, DeadEvent, DeadLetter
 from shared.outbox import utcnow
 
 
 class NotFound(Exception):
-    """No such dead letter."""
+    """No such dead letter or dead event."""
+
+
+class StillFailing(Exception):
+    """A replayed entry failed again; the dead event keeps the new error."""
+
+
+def _page(query: Select, session: Session, *, page: int, page_size: int) -> tuple[list, int]:
+    """One page of the query's rows and how many rows there are in all."""
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.offset((page - 1) * page_size).limit(page_size)).all()
+    return list(rows), total
 
 
 def list_dead_letters(
@@ -23,12 +37,8 @@ def list_dead_letters(
     query = select(DeadLetter)
     if status is not None:
         query = query.where(DeadLetter.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(
-        query.order_by(DeadLetter.failed_at.desc(), DeadLetter.id.desc())
-        .offset((page - 1) * page_size).limit(page_size)
-    ).all()
-    return list(rows), total
+    return _page(query.order_by(DeadLetter.failed_at.desc(), DeadLetter.id.desc()), session,
+                 page=page, page_size=page_size)
 
 
 def retry_dead_letter(
@@ -40,9 +50,58 @@ def retry_dead_letter(
         raise NotFound(f"dead letter {dead_letter_id} not found")
     # Queued before the commit: if the commit fails, HR retries again and the key
     # keeps the email from going out twice.
-    [job] = ledger.write_down(session, [letter.job], now=utcnow())
+    [job] = ledger.write_down(session, [{**letter.job, "dead_letter": letter.key}],
+                              now=utcnow())
     enqueue(job)
     letter.status = "retrying"
     letter.retried_at = utcnow()
     session.commit()
     return letter
+
+
+def list_dead_events(
+    session: Session, *, status: str | None, page: int, page_size: int
+) -> tuple[list[DeadEvent], int]:
+    """One page of dead events, newest failure first, and how many there are in all."""
+    query = select(DeadEvent)
+    if status is not None:
+        query = query.where(DeadEvent.status == status)
+    return _page(query.order_by(DeadEvent.failed_at.desc(), DeadEvent.id.desc()), session,
+                 page=page, page_size=page_size)
+
+
+def replay_dead_event(
+    session: Session, *, dead_event_id: int, take: Callable[[Session, dict[str, str]], str]
+) -> DeadEvent:
+    """Take the dead event's entry through the handlers again, as the consumer would.
+
+    `take` is intake.take with the policy and the queue bound. Handled (or found handled
+    meanwhile): the dead event is marked replayed in the same transaction. Failed again:
+    StillFailing, the new error kept. An outage is passed on with nothing changed."""
+    row = session.get(DeadEvent, dead_event_id)
+    if row is None:
+        raise NotFound(f"dead event {dead_event_id} not found")
+    try:
+        take(session, row.entry)
+    except OUTAGES:
+        session.rollback()
+        raise
+    except intake.Unfit as exc:
+        raise _failed_again(session, dead_event_id, UNFIT, str(exc)) from None
+    except Exception as exc:
+        raise _failed_again(session, dead_event_id, FAILED, describe(exc)) from None
+    row.status, row.replayed_at = REPLAYED, utcnow()
+    session.commit()
+    return row
+
+
+def _failed_again(
+    session: Session, dead_event_id: int, reason: str, error: str
+) -> StillFailing:
+    """Record the new failure, undoing whatever the handler wrote before it failed."""
+    session.rollback()
+    row = session.get(DeadEvent, dead_event_id)
+    row.reason, row.error, row.attempts = reason, storable(error), row.attempts + 1
+    row.failed_at = utcnow()
+    session.commit()
+    return StillFailing(row.error)

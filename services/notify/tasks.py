@@ -9,10 +9,10 @@ from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from sqlalchemy.orm import Session
 
-from services.notify import ledger, scheduling
-from services.notify.directory import Unavailable
-from services.notify.jobs import run_job
-from services.notify.metrics import REMINDER_BACKLOG
+from services.notify import deliveries, ledger, scheduling
+from services.notify.failures import OUTAGES, describe
+from services.notify.jobs import job_key, run_job
+from services.notify.metrics import JOBS_DEAD_LETTERED, REMINDER_BACKLOG
 from services.notify.runtime import Runtime, runtime
 from shared.outbox import utcnow
 
@@ -21,21 +21,27 @@ log = structlog.get_logger(__name__)
 
 @shared_task(bind=True, name="notify.deliver", acks_late=True, reject_on_worker_lost=True)
 def deliver(self, job: dict) -> None:
-    """Send the emails a job still owes; retry later with backoff on temporary failures."""
+    """Send the emails a job still owes; retry later with backoff on temporary failures.
+
+    A job that fails for a reason no retry can fix (its data, or a bug it meets), or that
+    runs out of retries, is dead-lettered whole; either way it is crossed off."""
     rt = runtime()
     settings = rt.settings
     retries = self.request.retries
     # The id of the HTTP request that caused the event follows it into the email's logs.
     structlog.contextvars.bind_contextvars(
-        task_id=self.request.id, kind=job["kind"], request_id=job.get("request_id")
+        task_id=self.request.id, kind=job.get("kind"), request_id=job.get("request_id")
     )
+    given_up = None  # why the job is dead-lettered, if it is
     try:
         failure = run_job(
             job, rt=rt, last_try=retries >= settings.max_retries,
             enqueue=lambda parts: queue_parts(rt, parts),
         )
-    except Unavailable as exc:
+    except OUTAGES as exc:
         failure = exc
+    except Exception as exc:  # its data, or a bug it meets: no later try does better
+        failure, given_up = None, describe(exc)
     finally:
         structlog.contextvars.unbind_contextvars("task_id", "kind", "request_id")
     if failure is not None and retries < settings.max_retries:
@@ -43,15 +49,28 @@ def deliver(self, job: dict) -> None:
             factor=settings.retry_backoff, retries=retries,
             maximum=settings.retry_backoff_max, full_jitter=False,
         )
-        log.info("retrying later", source=job["source"], error=str(failure),
+        log.info("retrying later", source=job.get("source"), error=str(failure),
                  countdown=countdown)
         with rt.session_factory() as session:
             ledger.postpone(session, job, until=utcnow() + timedelta(seconds=countdown))
         raise self.retry(exc=failure, countdown=countdown, max_retries=settings.max_retries)
     if failure is not None:
-        log.error("giving up on a job", source=job["source"], error=str(failure))
+        given_up = f"gave up after {retries} retries: {describe(failure)}"
     with rt.session_factory() as session:
+        if given_up is not None:
+            _dead_letter(session, job, given_up, kinds=rt.mailings)
+        elif job.get("dead_letter"):
+            deliveries.job_letter_done(session, job["dead_letter"])
         ledger.cross_off(session, job, now=utcnow())
+
+
+def _dead_letter(session: Session, job: dict, error: str, kinds: dict) -> None:
+    key = job_key(job)
+    letter = {name: value for name, value in job.items() if name not in ("job_id", "dead_letter")}
+    deliveries.dead_letter_job(session, key=key, job=letter, error=error)
+    kind = job.get("kind")
+    JOBS_DEAD_LETTERED.labels(kind if isinstance(kind, str) and kind in kinds else "other").inc()
+    log.error("job dead-lettered", key=key, source=job.get("source"), error=error)
 
 
 def hand_over(session: Session, jobs: list[dict], *, now: datetime) -> None:

@@ -14,6 +14,8 @@ from services.assessment.app import MIGRATIONS as ASSESSMENT_MIGRATIONS
 from services.assessment.app import create_app as create_assessment_app
 from services.assessment.models import Outbox
 from services.notify.app import MIGRATIONS, create_app
+from services.notify.config import EventRetry, Policy
+from services.notify.consumer import Consumer
 from shared.config import load_settings
 from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade
@@ -28,8 +30,11 @@ from tests.support.notify_stack import NotifyStack
 from tests.support.servers import content_server, serving
 from tests.support.smtp_sink import SmtpSink
 
-NOTIFY_TABLES = ("processed_events", "reminders", "jobs", "deliveries", "dead_letters",
-                 "erased_people")
+NOTIFY_TABLES = ("processed_events", "dead_events", "reminders", "jobs", "deliveries",
+                 "dead_letters", "erased_people")
+# The in-process consumer's policy: dated emails at midnight UTC; its retries quick.
+POLICY = Policy(timezone="UTC", send_hour=0)
+QUICK_RETRY = EventRetry(max_attempts=3, backoff=0.1, backoff_max=0.2)
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +114,32 @@ def notify_sessions(notify_database_url):
     engine.dispose()
 
 
+@pytest.fixture
+def raw_redis(redis_url):
+    """A Redis client answering bytes, as the consumer's does."""
+    client = Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def consumer(raw_redis, stream, notify_sessions):
+    """Make an in-process consumer of the test's stream; the jobs it hands on land in its
+    `jobs` list."""
+
+    def make(name: str = "c1", **options) -> Consumer:
+        jobs: list[dict] = []
+        options = {"policy": POLICY, "retry": QUICK_RETRY, **options}
+        made = Consumer(redis=raw_redis, stream=stream, name=name,
+                        session_factory=notify_sessions, enqueue=jobs.extend, block_ms=100,
+                        **options)
+        made.jobs = jobs
+        made.ensure_group()
+        return made
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def smtp_server():
     """A real SMTP server (aiosmtpd) for the whole run."""
@@ -140,6 +171,8 @@ def stack(notify_database_url, notify_sessions, redis_url, stream, assessment,
         "NOTIFY_VISIBILITY_TIMEOUT_SECONDS": "10",
         "NOTIFY_RETRY_BACKOFF_SECONDS": "0.5", "NOTIFY_RETRY_BACKOFF_MAX_SECONDS": "4",
         "NOTIFY_CLAIM_IDLE_SECONDS": "5", "NOTIFY_POLL_SECONDS": "1",
+        "NOTIFY_EVENT_MAX_ATTEMPTS": "3", "NOTIFY_EVENT_RETRY_BACKOFF_SECONDS": "0.2",
+        "NOTIFY_EVENT_RETRY_BACKOFF_MAX_SECONDS": "1",
     }
     notify = NotifyStack(env=environment, log_dir=tmp_path)
     yield notify
@@ -149,7 +182,8 @@ def stack(notify_database_url, notify_sessions, redis_url, stream, assessment,
 
 @pytest.fixture
 def api(stack):
-    """A test client of notify's dead-letter API, on the test's database and queue."""
+    """A test client of notify's API (dead letters, dead events), on the test's database
+    and queue."""
     app = create_app(stack.settings)
     app.config["TESTING"] = True
     yield app.test_client()

@@ -2,61 +2,14 @@
 entries of a dead consumer; person.erased calls everything off for that person."""
 
 import time
-from datetime import date, timedelta
 
 import pytest
-from redis import Redis
 from sqlalchemy import func, select
 
-from services.notify.config import Policy
-from services.notify.consumer import GROUP, Consumer
 from services.notify.models import CANCELLED, PENDING, ErasedPerson, ProcessedEvent, Reminder
 from shared.events import new_event
 from shared.outbox import stream_fields
-
-POLICY = Policy(timezone="UTC", send_hour=0)
-DUE = (date.today() + timedelta(days=30)).isoformat()
-
-
-def agreed(action_id: str, owner_id: str = "emp1") -> dict:
-    return new_event(type="lederdialog.action.agreed.v1", source="/lederdialog/assessment",
-                     data={"action_id": action_id, "dialogue_id": "d1", "unit_id": "skole",
-                           "leader_id": "leader", "owner_id": owner_id, "due_on": DUE,
-                           "focus_area": "reliable_communities",
-                           "commitment": "proactive_management", "status": "open"})
-
-
-def published(version: int) -> dict:
-    return new_event(type="lederdialog.framework.published.v1", source="/lederdialog/content",
-                     data={"version_id": version, "previous_version_id": version - 1,
-                           "published_at": "2026-11-29T10:15:00+00:00", "changed_paths": ["x"]})
-
-
-@pytest.fixture
-def raw_redis(redis_url):
-    client = Redis.from_url(redis_url)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def consumer(raw_redis, stream, notify_sessions):
-    """Make a consumer of the test's stream; jobs it hands on land in its `jobs` list."""
-
-    def make(name: str = "c1", **options) -> Consumer:
-        jobs: list[dict] = []
-        made = Consumer(redis=raw_redis, stream=stream, name=name,
-                        session_factory=notify_sessions, enqueue=jobs.extend, policy=POLICY,
-                        block_ms=100, **options)
-        made.jobs = jobs
-        made.ensure_group()
-        return made
-
-    return make
-
-
-def pending(redis, stream) -> int:
-    return redis.xpending(stream, GROUP)["pending"]
+from tests.notify.stream import agreed, pending, published
 
 
 def count(sessions, model) -> int:
@@ -92,7 +45,8 @@ def test_nothing_is_acknowledged_when_the_queue_refuses(
     assert pending(raw_redis, stream) == 1
     assert count(notify_sessions, ProcessedEvent) == 0
 
-    broken._enqueue = broken.jobs.extend  # the queue is back: the entry is read again at once
+    broken._enqueue = broken.jobs.extend  # the queue is back: the entry is tried again
+    time.sleep(0.2)  # once its (tests': short) backoff is over
     assert broken.run_once() == 1
     assert len(broken.jobs) == 1
     assert pending(raw_redis, stream) == 0

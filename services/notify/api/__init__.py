@@ -1,1 +1,1 @@
-"""HTTP API of the notify service: dead letters for HR admins."""
+"""HTTP API of the notify service: dead letters and dead events for HR admins."""
