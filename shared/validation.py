@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 # The largest value of a PostgreSQL integer column: ids, versions, pages.
 MAX_INT = 2**31 - 1
@@ -105,3 +105,12 @@ def Day(*, past_years: int, future_years: int, **kwargs) -> fields.Date:
     return fields.Date(
         validate=DateWindow(past_years=past_years, future_years=future_years), **kwargs
     )
+
+
+class ChangeSchema(Schema):
+    """A PATCH body: any of the schema's fields, but at least one (an empty body is a 422)."""
+
+    @validates_schema
+    def _changes_something(self, data: dict, **_kwargs) -> None:
+        if not data:
+            raise ValidationError("give at least one field to change")

@@ -171,3 +171,11 @@ def test_a_database_that_cannot_be_reached_answers_503(assessment_settings, toke
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
     assert "database" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/units/skole", "/api/v1/people/emp1"])
+@pytest.mark.parametrize("body", [None, {}])
+def test_a_change_without_any_field_is_refused(client, org, hr, url, body):
+    response = client.patch(url, json=body, headers=hr)
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["json"]["_schema"]

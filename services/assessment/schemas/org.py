@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.assessment.org import RULES
+from shared.validation import ChangeSchema
 
 HR_ID = "Stable id from HR: 1 to 64 letters, digits, '.', '_' or '-'"
 
@@ -22,7 +23,7 @@ class UnitSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class UnitUpdateSchema(Schema):
+class UnitUpdateSchema(ChangeSchema):
     name = fields.String(validate=RULES["name"])
     parent_id = fields.String(allow_none=True, validate=RULES["parent_id"], metadata={
         "description": "An existing unit, not this one nor one below it; null: a top unit"
@@ -53,7 +54,7 @@ class PersonSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class PersonUpdateSchema(Schema):
+class PersonUpdateSchema(ChangeSchema):
     name = fields.String(validate=RULES["name"])
     email = fields.String(validate=RULES["email"])
     language = fields.String(validate=RULES["language"], metadata={"description": "da or en"})
