@@ -153,10 +153,11 @@ def refuse_long_chunked_bodies() -> None:
     what a view would read of a longer one is its first part, which it would misread
     (as invalid JSON, say) instead of answering 413.
     """
-    limit = request.max_content_length
-    if limit is None or request.content_length is not None:
+    if "HTTP_TRANSFER_ENCODING" not in request.environ:  # every other request, at once
         return
-    if "HTTP_TRANSFER_ENCODING" in request.environ and len(request.get_data(cache=True)) >= limit:
+    limit = request.max_content_length
+    if (limit is not None and request.content_length is None
+            and len(request.get_data(cache=True)) >= limit):
         raise RequestEntityTooLarge()
 
 
