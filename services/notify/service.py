@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.notify import intake, ledger
@@ -23,22 +23,18 @@ class StillFailing(Exception):
     """A replayed entry failed again; the dead event keeps the new error."""
 
 
-def _page(query: Select, session: Session, *, page: int, page_size: int) -> tuple[list, int]:
-    """One page of the query's rows and how many rows there are in all."""
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.offset((page - 1) * page_size).limit(page_size)).all()
-    return list(rows), total
-
-
-def list_dead_letters(
-    session: Session, *, status: str | None, page: int, page_size: int
-) -> tuple[list[DeadLetter], int]:
-    """One page of dead letters, newest failure first, and how many there are in all."""
-    query = select(DeadLetter)
+def list_newest_failures(
+    session: Session, model: type[DeadLetter] | type[DeadEvent], *, status: str | None,
+    page: int, page_size: int,
+) -> tuple[list, int]:
+    """One page of dead letters or dead events, newest failure first, and how many in all."""
+    query = select(model)
     if status is not None:
-        query = query.where(DeadLetter.status == status)
-    return _page(query.order_by(DeadLetter.failed_at.desc(), DeadLetter.id.desc()), session,
-                 page=page, page_size=page_size)
+        query = query.where(model.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(model.failed_at.desc(), model.id.desc())
+                           .offset((page - 1) * page_size).limit(page_size)).all()
+    return list(rows), total
 
 
 def retry_dead_letter(
@@ -57,17 +53,6 @@ def retry_dead_letter(
     letter.retried_at = utcnow()
     session.commit()
     return letter
-
-
-def list_dead_events(
-    session: Session, *, status: str | None, page: int, page_size: int
-) -> tuple[list[DeadEvent], int]:
-    """One page of dead events, newest failure first, and how many there are in all."""
-    query = select(DeadEvent)
-    if status is not None:
-        query = query.where(DeadEvent.status == status)
-    return _page(query.order_by(DeadEvent.failed_at.desc(), DeadEvent.id.desc()), session,
-                 page=page, page_size=page_size)
 
 
 def replay_dead_event(

@@ -12,6 +12,7 @@ from services.notify import dead_events, intake, service
 from services.notify.celery_app import send_jobs
 from services.notify.failures import QUEUE_OUTAGES, describe
 from services.notify.metrics import DEAD_EVENTS_WAITING
+from services.notify.models import DeadEvent
 from services.notify.schemas import DeadEventArgs, DeadEventSchema
 from shared.outbox import utcnow
 from shared.web.api import Blueprint
@@ -39,8 +40,9 @@ class DeadEvents(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Dead events, newest failure first (?status=dead|replayed)"""
-        rows, pagination_parameters.item_count = service.list_dead_events(
-            db_session(), status=args.get("status"), page=pagination_parameters.page,
+        rows, pagination_parameters.item_count = service.list_newest_failures(
+            db_session(), DeadEvent, status=args.get("status"),
+            page=pagination_parameters.page,
             page_size=pagination_parameters.page_size,
         )
         return rows

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from services.notify import service
+from services.notify.models import DeadLetter
 from services.notify.schemas import DeadLetterArgs, DeadLetterSchema
 from shared.web.api import Blueprint
 from shared.web.db import db_session
@@ -31,8 +32,9 @@ class DeadLetters(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """Dead letters, newest failure first (?status=dead|retrying|delivered)"""
-        rows, pagination_parameters.item_count = service.list_dead_letters(
-            db_session(), status=args.get("status"), page=pagination_parameters.page,
+        rows, pagination_parameters.item_count = service.list_newest_failures(
+            db_session(), DeadLetter, status=args.get("status"),
+            page=pagination_parameters.page,
             page_size=pagination_parameters.page_size,
         )
         return rows
