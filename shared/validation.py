@@ -19,7 +19,7 @@ MAX_INT = 2**31 - 1
 # Line breaks are allowed in multi-line texts (answers, reflections) and nowhere else;
 # tabs are kept in multi-line texts as people paste them. Lone surrogates cannot be
 # stored or sent as UTF-8 at all.
-_NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
@@ -31,7 +31,7 @@ def one_line(value: str) -> None:
 
 def plain_text(value: str) -> None:
     """Refuse control characters other than line breaks and tabs, and lone surrogates."""
-    if _NOT_IN_TEXT.search(value):
+    if NOT_IN_TEXT.search(value):
         raise ValidationError("must not contain control characters")
 
 

@@ -9,7 +9,6 @@ holds up the others.
 
 from __future__ import annotations
 
-import re
 import traceback
 from pathlib import Path
 
@@ -19,18 +18,18 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from services.notify.directory import Unavailable
 from shared.config import REPO_ROOT
+from shared.validation import NOT_IN_TEXT
 
 DATABASE_OUTAGES = (OperationalError, InterfaceError)
 QUEUE_OUTAGES = (RedisError, QueueUnavailable, OSError)  # Redis: the stream and the queue
 OUTAGES = (Unavailable, *DATABASE_OUTAGES, *QUEUE_OUTAGES)
-# What a database text column or a log line cannot take: control characters (NUL above
-# all, which PostgreSQL refuses) and lone surrogates, which cannot be encoded at all.
-_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def storable(text: str, limit: int = 2000) -> str:
-    """text with what a column cannot store written as a \\x.. escape, cut to limit."""
-    return _UNSTORABLE.sub(lambda m: ascii(m.group())[1:-1], text[:limit])[:limit]
+    """text with what a column or a log line cannot take written as a \\x.. escape, cut to
+    limit: what the APIs refuse in a text (NUL above all, which PostgreSQL refuses, and
+    lone surrogates, which cannot be encoded)."""
+    return NOT_IN_TEXT.sub(lambda m: ascii(m.group())[1:-1], text[:limit])[:limit]
 
 
 def describe(exc: BaseException) -> str:

@@ -8,10 +8,15 @@ STATUSES = ("dead", "retrying", "delivered")
 DEAD_EVENT_STATUSES = ("dead", "replayed")
 
 
-class DeadLetterArgs(Schema):
-    status = fields.String(validate=validate.OneOf(STATUSES), metadata={
-        "description": "Only dead letters in this state (dead, retrying, delivered)"
-    })
+def status_filter(what: str, statuses: tuple[str, ...]) -> type[Schema]:
+    """The query of a list of dead letters or dead events: ?status= one of statuses."""
+    return Schema.from_dict({"status": fields.String(validate=validate.OneOf(statuses), metadata={
+        "description": f"Only {what} in this state ({', '.join(statuses)})"
+    })}, name=f"{what.title().replace(' ', '')}Args")
+
+
+DeadLetterArgs = status_filter("dead letters", STATUSES)
+DeadEventArgs = status_filter("dead events", DEAD_EVENT_STATUSES)
 
 
 class DeadLetterSchema(Schema):
@@ -27,12 +32,6 @@ class DeadLetterSchema(Schema):
     created_at = fields.DateTime()
     failed_at = fields.DateTime()
     retried_at = fields.DateTime(allow_none=True)
-
-
-class DeadEventArgs(Schema):
-    status = fields.String(validate=validate.OneOf(DEAD_EVENT_STATUSES), metadata={
-        "description": "Only dead events in this state (dead, replayed)"
-    })
 
 
 class DeadEventSchema(Schema):
