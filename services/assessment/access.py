@@ -4,7 +4,8 @@
 - A shared dialogue is visible to its participants, the unit's leader and TRIO
   (TR, AMR) and the leader's leader (the leader of the parent unit).
 - HR admins manage the organisation and see insights, never dialogue texts.
-- The `service` role (notify) reads what it needs to send emails.
+- The `service` role (notify) reads what it needs to send emails, and is told who
+  may read each dialogue (`readers`) so that it emails a dialogue's texts to them alone.
 Callers who may not know a record exists get NotFound, not Forbidden.
 """
 
@@ -60,12 +61,19 @@ def shared_audience(session: Session, dialogue: Dialogue) -> set[str]:
     return audience
 
 
+def readers(session: Session, dialogue: Dialogue) -> set[str]:
+    """The people who may read the dialogue: its leader alone if private, else the shared
+    audience. Notify emails the dialogue's texts to these people and no one else."""
+    if dialogue.visibility != "shared":
+        return {dialogue.leader_id}
+    return shared_audience(session, dialogue)
+
+
 def may_read_dialogue(session: Session, principal: Principal, dialogue: Dialogue) -> bool:
-    if principal.sub == dialogue.leader_id or principal.has_any("service"):
+    if principal.has_any("service"):
         return True
-    return dialogue.visibility == "shared" and principal.sub in shared_audience(
-        session, dialogue
-    )
+    # The leader is always a reader; asking first spares the leader's reads the queries.
+    return principal.sub == dialogue.leader_id or principal.sub in readers(session, dialogue)
 
 
 def ensure_may_read_dialogue(session: Session, principal: Principal, dialogue: Dialogue) -> None:

@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 from services.assessment import actions
 from services.assessment import dialogue_events as events
 from services.assessment import dialogue_rules as rules
-from services.assessment.access import HR_NO_TEXTS, ensure_may_read_dialogue, readable_dialogues
+from services.assessment.access import (
+    HR_NO_TEXTS,
+    ensure_may_read_dialogue,
+    readable_dialogues,
+    readers,
+)
 from services.assessment.errors import Conflict, Forbidden, NotFound
 from services.assessment.framework import FrameworkClient, FrameworkKeys
 from services.assessment.models import (
@@ -125,8 +130,15 @@ def amend(
 
 
 def get(session: Session, *, principal: Principal, dialogue_id: str) -> dict:
-    """The whole dialogue for a reader: facts, the current revision's content, the actions."""
-    return describe(session, _readable(session, principal, dialogue_id))
+    """The whole dialogue for a reader: facts, the current revision's content, the actions.
+
+    The service role (notify) is also told its `readers`, so that it mails the dialogue's
+    texts only to people who may read them here."""
+    dialogue = _readable(session, principal, dialogue_id)
+    described = describe(session, dialogue)
+    if principal.has_any("service"):
+        described["readers"] = sorted(readers(session, dialogue))
+    return described
 
 
 def describe(session: Session, dialogue: Dialogue) -> dict:

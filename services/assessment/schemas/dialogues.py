@@ -107,6 +107,10 @@ class DialogueSchema(DialogueFactsSchema):
     strengths = fields.List(fields.Nested(FocusAreaTextSchema))
     development_areas = fields.List(fields.Nested(FocusAreaTextSchema))
     actions = fields.List(fields.Nested(ActionSummarySchema))
+    readers = fields.List(fields.String(), metadata={"description": (
+        "The ids of the people who may read this dialogue (only the role service is told: "
+        "notify emails its texts to them alone)"
+    )})
 
 
 class RevisionSchema(Schema):
