@@ -18,7 +18,7 @@ import base64
 import functools
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.charset import BASE64, Charset
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
@@ -82,15 +82,16 @@ class Invitation:
     url: str
 
 
-def ics(invitation: Invitation) -> bytes:
-    """An iCalendar PUBLISH with one all-day event."""
+def ics(invitation: Invitation, made_at: datetime) -> bytes:
+    """An iCalendar PUBLISH with one all-day event; made_at (UTC) is when the file was made,
+    its DTSTAMP (RFC 5545), so a calendar can tell a newer copy of the entry from an older."""
     calendar = Calendar()
     calendar.add("prodid", "-//Lederdialog//notify//DA")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", invitation.uid)
-    event.add("dtstamp", datetime.combine(invitation.on, datetime.min.time()))
+    event.add("dtstamp", made_at.astimezone(UTC))
     event.add("dtstart", invitation.on)
     event.add("dtend", invitation.on + timedelta(days=1))
     event.add("summary", one_line(invitation.summary))
@@ -120,7 +121,7 @@ def build_message(
     message = MIMEMultipart("alternative", boundary=f"=_a{boundary}", _subparts=[
         _part(rendered.text, "plain"), _part(rendered.html, "html")])
     if invitation is not None:
-        calendar = _part(ics(invitation).decode(), "calendar")
+        calendar = _part(ics(invitation, sent_at).decode(), "calendar")
         calendar.set_param("method", "PUBLISH")
         calendar.add_header("Content-Disposition", "attachment", filename="lederdialog.ics")
         message = MIMEMultipart("mixed", boundary=f"=_m{boundary}",

@@ -65,6 +65,8 @@ def test_the_follow_up_date_comes_as_an_ics_attachment():
     assert calendar.get_param("method") == "PUBLISH"
     assert calendar.get_filename() == "lederdialog.ics"
     assert "DTSTART;VALUE=DATE:20270201" in calendar.get_content()
+    # Stamped when the file was made (the email's Date), not on the day it is about.
+    assert "DTSTAMP:20261130T080000Z" in calendar.get_content()
 
 
 def test_the_same_message_id_gives_the_same_boundaries_and_others_differ():
