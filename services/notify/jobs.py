@@ -136,10 +136,11 @@ def _compose(
     except ValueError as exc:  # an address no server would take
         return Outgoing(claim=claim, email="", data=b"", unsendable=f"bad address: {exc}")
     data = build_message(
-        rendered=rt.templates.render(mailing.kind, lang, context),
+        rendered=rt.templates.render(mailing.template(recipient), lang, context),
         mail_from=rt.settings.mail_from, to_name=person["name"],
         to_address=to, msg_id=msg_id, sent_at=datetime.now(UTC), lang=lang,
-        invitation=mailing.invitation(loaded, framework, rt.settings.base.public_base_url)
+        invitation=mailing.invitation(loaded, framework, recipient,
+                                      rt.settings.base.public_base_url)
         if mailing.invites else None,
     )
     return Outgoing(claim=claim, email=to, data=data, resending=owed.resending)

@@ -21,7 +21,10 @@ FINISHED = ("done", "dropped")
 @dataclass(frozen=True)
 class Recipient:
     person_id: str
-    role: str  # leader, tr, amr, owner, leaders_leader
+    role: str  # leader, unit_leader, tr, amr, participant, owner, leaders_leader
+    # May read the dialogue (the assessment service says who may): is told its texts. An
+    # owner who may not is told of their own actions alone.
+    reader: bool = True
 
 
 @dataclass
@@ -42,15 +45,38 @@ def _unique(recipients: list[Recipient]) -> list[Recipient]:
 
 
 def _trio(unit: dict | None) -> list[Recipient]:
+    """The unit's TR and AMR."""
     if unit is None:
         return []
     return [Recipient(unit.get("tr_id"), "tr"), Recipient(unit.get("amr_id"), "amr")]
+
+
+def told(dialogue: dict, wanted: list[Recipient], owners: list[str] = ()) -> list[Recipient]:
+    """Who of `wanted` is emailed about the dialogue, and how.
+
+    Whether someone may read the dialogue is the assessment service's rule: it names the
+    dialogue's `readers`, and only they are told its texts. An owner in `owners` who is no
+    reader is told of their own action alone, and only for a shared dialogue: a private
+    one is its leader's alone, so nobody else hears of it at all.
+    """
+    readers = set(dialogue["readers"])
+    recipients = [r for r in wanted if r.person_id in readers]
+    if dialogue["visibility"] == "shared":
+        recipients += [Recipient(owner, "owner", reader=False)
+                       for owner in owners if owner not in readers]
+    return _unique(recipients)
 
 
 def top_areas(weights: dict[str, int], count: int) -> list[str]:
     """The focus areas weighted highest (ties keep the dialogue's order)."""
     ranked = sorted(weights.items(), key=lambda item: -item[1])
     return [area for area, _weight in ranked[:count]]
+
+
+def _names(directory: Directory, person_ids: list[str]) -> dict[str, str]:
+    """The names of the people an email mentions (the erased and unknown are left out)."""
+    return {pid: person["name"] for pid, person in directory.people(
+        list(dict.fromkeys(p for p in person_ids if p))).items()}
 
 
 class Mailing(ABC):
@@ -69,14 +95,23 @@ class Mailing(ABC):
     def context(self, loaded: Loaded, framework: Framework, recipient: Recipient) -> dict:
         """What the templates are given for one recipient."""
 
+    def template(self, recipient: Recipient) -> str:
+        """The templates (per language, .txt and .html) that write the recipient's email."""
+        return self.kind
+
     def framework_version(self, loaded: Loaded) -> int:
         return loaded.facts["dialogue"]["framework_version"]
 
-    def invitation(self, loaded: Loaded, framework: Framework, base_url: str) -> Invitation | None:
+    def invitation(
+        self, loaded: Loaded, framework: Framework, recipient: Recipient, base_url: str
+    ) -> Invitation | None:
         return None
 
 
 class DialogueSummary(Mailing):
+    """The dialogue as recorded, to everyone it concerns who may read it; an owner who may
+    not gets a note of their own actions instead (template `action_agreed`)."""
+
     kind = "dialogue_summary"
     invites = True
 
@@ -84,30 +119,49 @@ class DialogueSummary(Mailing):
         dialogue = directory.dialogue(data["dialogue_id"])
         if dialogue is None:
             return None
-        recipients = [Recipient(dialogue["leader_id"], "leader")]
-        if dialogue["visibility"] == "shared":
-            recipients += _trio(directory.unit(dialogue["unit_id"]))
-            recipients += [Recipient(a["owner_id"], "owner") for a in dialogue["actions"]]
-        return Loaded(data, {"dialogue": dialogue}, _unique(recipients))
+        owners = [a["owner_id"] for a in dialogue["actions"]]
+        participants = [p["person_id"] for p in dialogue["participants"]]
+        unit = directory.unit(dialogue["unit_id"]) or {}
+        # The unit's own leader is told when the leader's leader recorded the dialogue.
+        wanted = [Recipient(dialogue["leader_id"], "leader"),
+                  Recipient(unit.get("leader_id"), "unit_leader"), *_trio(unit),
+                  *[Recipient(p, "participant") for p in participants],
+                  *[Recipient(o, "owner") for o in owners]]
+        names = _names(directory, [dialogue["leader_id"], *participants, *owners])
+        return Loaded(data, {"dialogue": dialogue, "names": names},
+                      told(dialogue, wanted, owners))
+
+    def template(self, recipient):
+        return self.kind if recipient.reader else "action_agreed"
 
     def context(self, loaded, framework, recipient):
-        dialogue = loaded.facts["dialogue"]
-        questions = {q["key"]: q["text"] for q in framework.questions(dialogue["setting"])}
+        dialogue, names = loaded.facts["dialogue"], loaded.facts["names"]
+        actions = [_action_view(a, framework, recipient, names) for a in dialogue["actions"]]
+        common = {"role": recipient.role, "leader_name": names.get(dialogue["leader_id"])}
+        if not recipient.reader:
+            return {**common, "actions": [a for a in actions if a["yours"]]}
+        answers = dialogue["answers"]
         return {
-            "role": recipient.role,
+            **common,
             "dialogue": dialogue,
             "setting": framework.setting_title(dialogue["setting"]),
-            "answers": [(questions.get(k, k), text) for k, text in dialogue["answers"].items()],
+            "participants": [names[p["person_id"]] for p in dialogue["participants"]
+                             if p["person_id"] in names],
+            # In the framework's order, as the content API lists the questions.
+            "answers": [(q["text"], answers[q["key"]])
+                        for q in framework.questions(dialogue["setting"]) if q["key"] in answers],
             "areas": [{**a, "title": framework.area_title(a["focus_area"])}
                       for a in dialogue["focus_areas"]],
             "strengths": [{**s, "title": framework.area_title(s["focus_area"])}
                           for s in dialogue.get("strengths", [])],
             "developments": [{**d, "title": framework.area_title(d["focus_area"])}
                              for d in dialogue.get("development_areas", [])],
-            "actions": [_action_view(a, framework, recipient) for a in dialogue["actions"]],
+            "actions": actions,
         }
 
-    def invitation(self, loaded, framework, base_url):
+    def invitation(self, loaded, framework, recipient, base_url):
+        if not recipient.reader:  # the follow-up is the dialogue's, not the action's
+            return None
         dialogue = loaded.facts["dialogue"]
         link = f"{base_url}/dialogues/{dialogue['id']}"
         title = framework.setting_title(dialogue["setting"])
@@ -119,17 +173,24 @@ class DialogueSummary(Mailing):
         )
 
 
-def _action_view(action: dict, framework: Framework, recipient: Recipient) -> dict:
+def _action_view(
+    action: dict, framework: Framework, recipient: Recipient, names: dict[str, str]
+) -> dict:
+    """What an email says of an action: never its history, reasons or reflection."""
     return {
-        **action,
+        **{name: action[name] for name in ("id", "title", "due_on", "status")},
         "area": framework.area_title(action["focus_area"]),
         "commitment_text": framework.commitment(action["focus_area"], action["commitment"]),
+        "owner_name": names.get(action["owner_id"]),
         "yours": action["owner_id"] == recipient.person_id,
     }
 
 
 class ActionMailing(Mailing):
-    """Reminders and escalations of one action, for the due date they were planned for."""
+    """Reminders and escalations of one action, for the due date they were planned for.
+
+    An escalation that nobody above may be told of (a private dialogue's action) goes to
+    the dialogue's leader instead."""
 
     def __init__(self, kind: str, roles: tuple[str, ...]):
         self.kind = kind
@@ -142,27 +203,36 @@ class ActionMailing(Mailing):
         dialogue = directory.dialogue(action["dialogue_id"])
         if dialogue is None:
             return None
-        recipients = []
+        wanted, owners = [], []
         if "owner" in self.roles:
-            recipients.append(Recipient(action["owner_id"], "owner"))
+            wanted.append(Recipient(action["owner_id"], "owner"))
+            owners.append(action["owner_id"])
         if "leader" in self.roles:
-            recipients.append(Recipient(dialogue["leader_id"], "leader"))
+            wanted.append(Recipient(dialogue["leader_id"], "leader"))
         if "above" in self.roles:
             unit = directory.unit(dialogue["unit_id"])
             parent = directory.unit(unit["parent_id"]) if unit and unit["parent_id"] else None
-            recipients += [Recipient(parent and parent.get("leader_id"), "leaders_leader"),
-                           *_trio(unit)]
-        return Loaded(data, {"action": action, "dialogue": dialogue}, _unique(recipients))
+            wanted += [Recipient(parent and parent.get("leader_id"), "leaders_leader"),
+                       *_trio(unit)]
+        recipients = told(dialogue, wanted, owners)
+        if "above" in self.roles and not recipients:
+            recipients = told(dialogue, [Recipient(dialogue["leader_id"], "leader")])
+        names = _names(directory, [dialogue["leader_id"], action["owner_id"]])
+        return Loaded(data, {"action": action, "dialogue": dialogue, "names": names},
+                      recipients)
 
     def context(self, loaded, framework, recipient):
         action, dialogue = loaded.facts["action"], loaded.facts["dialogue"]
+        names = loaded.facts["names"]
         overdue = (date.fromisoformat(loaded.data["send_on"])
                    - date.fromisoformat(action["due_on"])).days
         return {
             "role": recipient.role,
-            "action": _action_view(action, framework, recipient),
-            "dialogue": dialogue,
-            "setting": framework.setting_title(dialogue["setting"]),
+            "action": _action_view(action, framework, recipient, names),
+            "leader_name": names.get(dialogue["leader_id"]),
+            # Which dialogue it came from, only for those who may read that dialogue.
+            "dialogue": dialogue if recipient.reader else None,
+            "setting": framework.setting_title(dialogue["setting"]) if recipient.reader else None,
             "days_overdue": overdue,
         }
 
@@ -177,10 +247,9 @@ class FollowUpPrompt(Mailing):
         dialogue = directory.dialogue(data["dialogue_id"])
         if dialogue is None or dialogue["follow_up_on"] != data["follow_up_on"]:
             return None
-        recipients = [Recipient(dialogue["leader_id"], "leader")]
-        if dialogue["visibility"] == "shared":
-            recipients += _trio(directory.unit(dialogue["unit_id"]))
-        return Loaded(data, {"dialogue": dialogue}, _unique(recipients))
+        wanted = [Recipient(dialogue["leader_id"], "leader"),
+                  *_trio(directory.unit(dialogue["unit_id"]))]
+        return Loaded(data, {"dialogue": dialogue}, told(dialogue, wanted))
 
     def context(self, loaded, framework, recipient):
         dialogue = loaded.facts["dialogue"]

@@ -1,7 +1,8 @@
-"""After a dialogue is recorded: a summary to the leader, and for a shared one to the TRIO
-and the action owners, with an .ics for the follow-up date."""
+"""After a dialogue is recorded: a summary to the leader, and for a shared one to the TRIO,
+the participants and the action owners, with an .ics for the follow-up date."""
 
 import time
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
 from icalendar import Calendar
@@ -10,11 +11,16 @@ from tests.notify.mail import by_recipient, html, parts, subject, text
 from tests.support.dialogues import action, dialogue_body, individual_body, record
 
 BASE = "https://lederdialog.example"
+PARTICIPANTS = [{"person_id": "leader", "role": "leader"},
+                {"person_id": "emp1", "role": "employee"},
+                {"person_id": "emp2", "role": "employee"},
+                {"person_id": "tr", "role": "tr"}]
 
 
 def test_shared_dialogue_summary_reaches_leader_trio_and_owners(stack, assessment, sink, token):
     stack.start()
-    body = dialogue_body(actions=[action(), action(owner_id="emp2", title="Trivselsmåling")])
+    body = dialogue_body(participants=PARTICIPANTS, actions=[
+        action(), action(owner_id="emp2", title="Trivselsmåling")])
     dialogue = record(assessment.client, token("leader", "leader"), body)
     assessment.publish()
 
@@ -73,3 +79,72 @@ def test_the_request_id_follows_the_dialogue_into_the_email_logs(stack, assessme
         time.sleep(0.2)
     sent = [line for line in stack.worker_logs().splitlines() if "req-dialogue-42" in line]
     assert any('"emails sent"' in line for line in sent), "the email's log carries the id"
+
+
+def calendar_stamp(message) -> datetime:
+    calendar = Calendar.from_ical(parts(message)["text/calendar"].get_content())
+    [event] = calendar.walk("VEVENT")
+    return event.decoded("dtstamp")
+
+
+def test_every_participant_reads_who_took_part_who_owns_what_and_the_questions_in_order(
+    stack, assessment, sink, token
+):
+    stack.start()
+    before = datetime.now(UTC).replace(microsecond=0)
+    # Recorded by the leader's leader: the unit's own leader is told too.
+    body = dialogue_body(
+        setting="leader_group", answers={
+            "group_development": "Jeg vil uddelegere mere.",
+            "group_collaboration": "Vi mødes hver måned.",
+            "group_expectations": "Alle forbereder sig.",
+        },
+        participants=[{"person_id": "sfo-leader", "role": "colleague"},
+                      {"person_id": "emp2", "role": "employee"}],
+        actions=[action(owner_id="sfo-leader", title="Fælles ledermøde")],
+    )
+    record(assessment.client, token("director", "leader"), body)
+    assessment.publish()
+
+    mails = by_recipient(sink.wait_for(6, timeout=30))
+    assert len(sink.settle()) == 6
+    assert set(mails) == {"director@gentofte.test", "leader@gentofte.test", "tr@gentofte.test",
+                          "amr@gentofte.test", "sfo-leader@gentofte.test",
+                          "emp2@gentofte.test"}, "emp2 took part without an action"
+    danish = text(mails["sfo-leader@gentofte.test"])
+    for body_text in (danish, html(mails["sfo-leader@gentofte.test"])):
+        assert "Leder: Dorthe Direktør" in body_text
+        assert "Deltagere: Sofie SFO-leder, Emil Ansat" in body_text
+        assert "Ansvarlig: Sofie SFO-leder" in body_text
+    questions = ["Hvordan samarbejder vi om god ledelse?",
+                 "Hvad kræver det af den enkelte leder og af os som ledere i fællesskab?",
+                 "Hvor er det særligt vigtigt, at jeg udvikler mig"]
+    places = [danish.index(question) for question in questions]
+    assert places == sorted(places), "the framework's order, not the keys' alphabet"
+    english = text(mails["emp2@gentofte.test"])
+    assert "Participants: Sofie SFO-leder, Emil Ansat" in english
+    assert "Owner: Sofie SFO-leder" in english
+    assert english.index("How do we work together") < english.index("What does it require")
+
+    # Each .ics is stamped when it was made.
+    for message in mails.values():
+        assert before <= calendar_stamp(message) <= datetime.now(UTC) + timedelta(seconds=1)
+
+
+def test_a_specific_task_summary_names_the_task(stack, assessment, sink, token):
+    stack.start()
+    body = dialogue_body(
+        setting="specific_task", task_description="Ny skolestruktur fra august",
+        answers={"task_focus_areas": "Sikker drift frem for alt."}, participants=PARTICIPANTS,
+        actions=[action(owner_id="emp1")],
+    )
+    record(assessment.client, token("leader", "leader"), body)
+    assessment.publish()
+    mails = by_recipient(sink.wait_for(5, timeout=30))
+    assert set(mails) == {"leader@gentofte.test", "tr@gentofte.test", "amr@gentofte.test",
+                          "emp1@gentofte.test", "emp2@gentofte.test"}
+    for message in mails.values():
+        assert "Ny skolestruktur fra august" in text(message)
+        assert "Ny skolestruktur fra august" in html(message)
+    assert "Opgaven:" in text(mails["emp1@gentofte.test"])
+    assert "The task:" in text(mails["emp2@gentofte.test"])
