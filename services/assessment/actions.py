@@ -8,6 +8,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from services.assessment import dialogue_events as events
+from services.assessment import insight_store
 from services.assessment.access import ensure_may_read_dialogue
 from services.assessment.errors import Conflict, Forbidden, Invalid, NotFound
 from services.assessment.models import Action, ActionChange, Dialogue
@@ -170,6 +171,7 @@ def _apply(
     if applied != 1:
         session.rollback()
         raise Conflict("the action was changed meanwhile; read it again")
+    insight_store.mark(session, dialogue.unit_id, dialogue.held_on)
     if due_on != before_due:
         session.add(ActionChange(action_id=action.id, kind="due_on", old_value=str(before_due),
                                  new_value=str(due_on), reason=reason, changed_by=by,

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, Engine, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from services.assessment import actions
+from services.assessment import actions, insight_store
 from services.assessment import dialogue_events as events
 from services.assessment import dialogue_rules as rules
 from services.assessment.access import (
@@ -29,6 +29,7 @@ from services.assessment.models import (
     Dialogue,
     DialogueRevision,
     FocusRating,
+    InsightStale,
     Participant,
     Unit,
 )
@@ -84,6 +85,7 @@ def _record(
         (Dialogue.__table__, [facts]),
         *_revision_rows(dialogue, content, agreed, by=recorder_id),
         events.outbox_rows(envelopes),
+        (InsightStale.__table__, insight_store.marks(unit.id, dialogue.held_on)),
     ])
     return _description(dialogue, content, actions.soonest_first(agreed))
 
@@ -107,6 +109,8 @@ def amend(
                                     unit=session.get(Unit, dialogue.unit_id),
                                     people=rules.people_units(session, body),
                                     leader_id=dialogue.leader_id)
+    # The day it was held before and after: both quarters' figures change.
+    insight_store.mark(session, dialogue.unit_id, dialogue.held_on, content["held_on"])
     # Guarded by the revision we read, so of two concurrent amendments only one applies.
     claimed = session.execute(
         update(Dialogue)

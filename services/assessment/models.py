@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -139,6 +140,65 @@ class ActionChange(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     changed_by: Mapped[str] = mapped_column(String(64))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InsightFigure(Base):
+    """The balance figures of one unit's shared dialogues in one quarter (see insight_store).
+
+    kind and key: ("setting", its key) counts the dialogues; ("focus_area", its key) sums
+    their ratings and weights; ("actions", "") counts their actions, and those done.
+    """
+
+    __tablename__ = "insight_figures"
+
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    quarter: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dialogues: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+    weight_sum: Mapped[int] = mapped_column(Integer, default=0)
+    agreed: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InsightPerson(Base):
+    """Who led or took part in a unit's shared dialogues of one quarter."""
+
+    __tablename__ = "insight_people"
+
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    quarter: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    led: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class InsightOpenAction(Base):
+    """A unit's open actions of one quarter's shared dialogues, by the day they are due."""
+
+    __tablename__ = "insight_open_actions"
+
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    quarter: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    actions: Mapped[int] = mapped_column(Integer)
+
+
+class InsightStale(Base):
+    """A unit and day whose quarter's figures must be summed up again before they are read.
+
+    Written with every change to a dialogue or its actions, in the same statement or
+    transaction; the insight reads take them away (insight_store.refresh).
+    """
+
+    __tablename__ = "insight_stale"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(String(64))
+    held_on: Mapped[date] = mapped_column(Date)
 
 
 class Outbox(OutboxMixin, Base):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from services.assessment.app import MIGRATIONS, create_app
-from services.assessment.models import Person, Unit
+from services.assessment.models import Base, Person, Unit
 from shared.config import load_settings
 from shared.db import make_engine, make_session_factory
 from tests.support.databases import (
@@ -17,10 +17,8 @@ from tests.support.databases import (
 )
 from tests.support.servers import content_server
 
-ASSESSMENT_TABLES = (
-    "outbox", "action_changes", "actions", "focus_ratings", "dialogue_participants",
-    "dialogue_revisions", "dialogues", "units", "people",
-)
+# Every table of the service, those that refer to others first.
+ASSESSMENT_TABLES = tuple(table.name for table in reversed(Base.metadata.sorted_tables))
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,8 @@ from shared.web.db import db_session
 
 blp = Blueprint(
     "insights", __name__, url_prefix="/api/v1",
-    description="Aggregated figures of the dialogues; none built from fewer than 5 dialogues "
-                "or 5 people.",
+    description="Aggregated figures of the shared dialogues, per fixed period; published only "
+                "when made of whole blocks of at least 5 dialogues, 5 people and 3 leaders.",
     errors={
         401: "No valid bearer token",
         403: "Neither an HR admin nor the leader of the unit or of a unit above it",
@@ -33,8 +33,8 @@ class Balance(MethodView):
     @blp.response(200, BalanceSchema)
     @answers_errors
     def get(self, args):
-        """A unit's balance over a period: focus areas, settings and actions, in aggregate"""
+        """A unit's balance over a year, half or quarter: focus areas, settings and actions"""
         return insights.balance(
             db_session(), principal=current_principal(), unit_id=args.get("unit_id"),
-            subtree=args["subtree"], start=args["start"], end=args["end"], today=date.today(),
+            subtree=args["subtree"], period=args["period"], today=date.today(),
         )

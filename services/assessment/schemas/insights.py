@@ -4,15 +4,32 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, post_load
+from marshmallow import Schema, ValidationError, fields
 
-from services.assessment.insights import default_start
-from shared.validation import Day, Key
+from services.assessment.periods import Period
+from shared.validation import Key
 
 # Periods reach back as far as dialogues may be listed, and no further ahead than a year.
 PERIOD_YEARS_BACK = 20
 
-SUPPRESSED = "True: built from fewer than min_group_size dialogues or people; figures are null"
+SUPPRESSED = ("True: the figure is not made of whole blocks of at least 5 dialogues, "
+              "5 people and 3 leaders (see docs/insights.md); its numbers are null")
+
+
+class PeriodField(fields.String):
+    """A calendar year, half or quarter: 2026, 2026-H2, 2026-Q3."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> Period:
+        label = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            period = Period.parse(label)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        this_year = date.today().year
+        if not this_year - PERIOD_YEARS_BACK <= period.year <= this_year + 1:
+            raise ValidationError(f"the year must be from {this_year - PERIOD_YEARS_BACK} "
+                                  f"to {this_year + 1}")
+        return period
 
 
 class BalanceArgs(Schema):
@@ -22,19 +39,10 @@ class BalanceArgs(Schema):
     subtree = fields.Boolean(load_default=True, metadata={
         "description": "true (default): the unit and every unit below it; false: the unit alone"
     })
-    start = Day(past_years=PERIOD_YEARS_BACK, future_years=1, data_key="from", metadata={
-        "description": "First day the dialogues were held (default: twelve months before to)"
+    period = PeriodField(load_default=lambda: Period.of(date.today()), metadata={
+        "description": "A calendar year (2026), half (2026-H1, 2026-H2) or quarter "
+                       "(2026-Q1 to 2026-Q4); default: this year"
     })
-    end = Day(past_years=PERIOD_YEARS_BACK, future_years=1, data_key="to",
-              metadata={"description": "Last day (default: today)"})
-
-    @post_load
-    def _period(self, data: dict, **_kwargs) -> dict:
-        data.setdefault("end", date.today())
-        data.setdefault("start", default_start(data["end"]))
-        if data["start"] > data["end"]:
-            raise ValidationError("the period ends before it starts", field_name="to")
-        return data
 
 
 class DialoguesCellSchema(Schema):
@@ -71,11 +79,20 @@ class ActionsCellSchema(Schema):
 class BalanceSchema(Schema):
     unit_id = fields.String(allow_none=True, metadata={"description": "null: all units"})
     subtree = fields.Boolean()
-    start = fields.Date(data_key="from", attribute="from")
-    end = fields.Date(data_key="to", attribute="to")
+    period = fields.String(metadata={"description": "The period, as asked: 2026, 2026-H1, "
+                                                    "2026-Q3"})
+    start = fields.Date(data_key="from", attribute="from",
+                        metadata={"description": "The period's first day"})
+    end = fields.Date(data_key="to", attribute="to",
+                      metadata={"description": "The period's last day"})
     min_group_size = fields.Integer(metadata={
-        "description": "Fewest dialogues, and fewest people, a figure is built from"
+        "description": "Fewest dialogues in a block the figures are made of"
     })
+    min_people = fields.Integer(metadata={
+        "description": "Fewest people (leaders and participants) in a block"
+    })
+    min_leaders = fields.Integer(metadata={"description": "Fewest leaders in a block"})
+    suppressed = fields.Boolean(metadata={"description": SUPPRESSED})
     dialogues = fields.Nested(DialoguesCellSchema)
     focus_areas = fields.List(fields.Nested(FocusAreaCellSchema), metadata={
         "description": "Every focus area rated in the period, by key"
