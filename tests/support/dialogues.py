@@ -18,8 +18,21 @@ def ratings(*weights: int) -> list[dict]:
             for area, weight in zip(FOCUS_AREAS, weights, strict=True)]
 
 
+PARTICIPANTS = (
+    {"person_id": "leader", "role": "leader"},
+    {"person_id": "emp1", "role": "employee"},
+    {"person_id": "tr", "role": "tr"},
+)
+
+
+def participants_with(*employees: str) -> list[dict]:
+    """The participants of `dialogue_body` and these employees: an action's owner takes part."""
+    return [*PARTICIPANTS, *({"person_id": person, "role": "employee"} for person in employees)]
+
+
 def action(**overrides) -> dict:
-    """An action owned by emp1, due a month after the dialogue."""
+    """An action owned by emp1 (a participant of `dialogue_body`), due a month after the
+    dialogue."""
     return {
         "title": "Fælles planlægningsmøde hver fredag", "owner_id": "emp1",
         "due_on": (HELD_ON + timedelta(days=30)).isoformat(),
@@ -34,11 +47,7 @@ def dialogue_body(**overrides) -> dict:
         "setting": "work_community",
         "unit_id": "skole",
         "held_on": HELD_ON.isoformat(),
-        "participants": [
-            {"person_id": "leader", "role": "leader"},
-            {"person_id": "emp1", "role": "employee"},
-            {"person_id": "tr", "role": "tr"},
-        ],
+        "participants": list(PARTICIPANTS),
         "answers": {
             "wc_collaboration": "Vi samarbejder godt på tværs af årgangene.",
             "wc_expectations": "Klare aftaler om vikardækning.",
