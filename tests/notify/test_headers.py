@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from services.assessment.models import Action, Person
 from tests.notify.mail import by_recipient, subject
-from tests.support.dialogues import action, dialogue_body, record
+from tests.support.dialogues import action, dialogue_body, participants_with, record
 
 EXPECTED_HEADERS = {"Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted",
                     "MIME-Version", "Content-Type", "Content-Language"}
@@ -26,7 +26,8 @@ def test_names_and_titles_cannot_add_headers(stack, assessment, sink, token, ass
         session.commit()
     stack.start()
     week = (date.today() + timedelta(days=7)).isoformat()
-    body = dialogue_body(held_on=(date.today() - timedelta(days=1)).isoformat(), actions=[
+    body = dialogue_body(held_on=(date.today() - timedelta(days=1)).isoformat(),
+                         participants=participants_with("emp2"), actions=[
         action(title="Møde", owner_id="emp1", due_on=week),
         action(title="Møde", owner_id="emp2", due_on=week),
     ])
