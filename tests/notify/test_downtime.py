@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from services.notify.models import ENQUEUED, PENDING, Reminder
 from shared.outbox import utcnow
 from tests.notify.mail import subject
-from tests.support.dialogues import action, dialogue_body, record
+from tests.support.dialogues import action, dialogue_body, participants_with, record
 
 TODAY = date.today()
 
@@ -21,7 +21,8 @@ def test_reminders_due_during_downtime_are_sent_once_on_return(
     metrics.mkdir()
     stack.env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
     stack.start_consumer()  # events keep coming in; worker and beat are down
-    body = dialogue_body(held_on=(TODAY - timedelta(days=30)).isoformat(), actions=[
+    body = dialogue_body(held_on=(TODAY - timedelta(days=30)).isoformat(),
+                         participants=participants_with("emp2"), actions=[
         action(title=f"Handling {n}", owner_id=owner, due_on=(TODAY + timedelta(days=7))
                .isoformat()) for n, owner in enumerate(["emp1", "emp2", "emp1"])
     ])
