@@ -96,9 +96,9 @@ def test_texts_keep_their_line_breaks(client, org, token):
 
 
 QUERIES = {
-    "insights ending in year 1": ("/api/v1/insights/balance?to=0001-03-02", "to"),
-    "insights from year 1": ("/api/v1/insights/balance?from=0001-01-01", "from"),
-    "insights ending in year 9999": ("/api/v1/insights/balance?to=9999-12-31", "to"),
+    "insights of year 1": ("/api/v1/insights/balance?period=0001-Q1", "period"),
+    "insights of year 9999": ("/api/v1/insights/balance?period=9999", "period"),
+    "insights of a month": ("/api/v1/insights/balance?period=2026-03", "period"),
     "dialogues from year 1": ("/api/v1/dialogues?from=0001-01-01", "from"),
     "dialogues to year 9999": ("/api/v1/dialogues?to=9999-12-31", "to"),
     "a page past 64 bits": ("/api/v1/dialogues?page=2305843009213693951", "page"),
