@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from services.notify.models import CANCELLED, PENDING, Reminder
 from tests.notify.mail import by_subject_start, subject, text
-from tests.support.dialogues import action, dialogue_body, record
+from tests.support.dialogues import action, dialogue_body, participants_with, record
 
 TODAY = date.today()  # the tests' notify runs with NOTIFY_TIMEZONE=UTC and NOTIFY_SEND_HOUR=0
 HELD = TODAY - timedelta(days=30)
@@ -28,7 +28,8 @@ def test_reminders_escalations_and_follow_up_go_out_when_due(
     stack, assessment, sink, token, notify_sessions
 ):
     stack.start()
-    body = dialogue_body(held_on=HELD.isoformat(), follow_up_on=day(0), actions=[
+    body = dialogue_body(held_on=HELD.isoformat(), follow_up_on=day(0),
+                         participants=participants_with("emp2"), actions=[
         action(title="Reminder in a week", owner_id="emp1", due_on=day(7)),
         action(title="Due today", owner_id="emp2", due_on=day(0)),
         action(title="Overdue a week", owner_id="emp1", due_on=day(-7)),
@@ -86,11 +87,12 @@ def test_finishing_or_moving_an_action_calls_off_or_moves_its_reminders(
     stack, assessment, sink, token, notify_sessions
 ):
     stack.start()
-    body = dialogue_body(held_on=HELD.isoformat(), actions=[
+    body = dialogue_body(held_on=HELD.isoformat(), participants=participants_with("emp2"))
+    body["actions"] = [
         action(title="Dropped", owner_id="emp1", due_on=day(-21)),
         action(title="Moved", owner_id="emp2", due_on=day(7)),
         action(title="Done", owner_id="emp1", due_on=day(14)),
-    ])
+    ]
     dialogue = record(assessment.client, token("leader", "leader"), body)
     ids = {a["title"]: a["id"] for a in dialogue["actions"]}
     leader, emp1 = token("leader", "leader"), token("emp1", "employee")

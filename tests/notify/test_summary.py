@@ -8,18 +8,20 @@ from email.utils import parseaddr
 from icalendar import Calendar
 
 from tests.notify.mail import by_recipient, html, parts, subject, text
-from tests.support.dialogues import action, dialogue_body, individual_body, record
+from tests.support.dialogues import (
+    action,
+    dialogue_body,
+    individual_body,
+    participants_with,
+    record,
+)
 
 BASE = "https://lederdialog.example"
-PARTICIPANTS = [{"person_id": "leader", "role": "leader"},
-                {"person_id": "emp1", "role": "employee"},
-                {"person_id": "emp2", "role": "employee"},
-                {"person_id": "tr", "role": "tr"}]
 
 
 def test_shared_dialogue_summary_reaches_leader_trio_and_owners(stack, assessment, sink, token):
     stack.start()
-    body = dialogue_body(participants=PARTICIPANTS, actions=[
+    body = dialogue_body(participants=participants_with("emp2"), actions=[
         action(), action(owner_id="emp2", title="Trivselsmåling")])
     dialogue = record(assessment.client, token("leader", "leader"), body)
     assessment.publish()
@@ -135,8 +137,8 @@ def test_a_specific_task_summary_names_the_task(stack, assessment, sink, token):
     stack.start()
     body = dialogue_body(
         setting="specific_task", task_description="Ny skolestruktur fra august",
-        answers={"task_focus_areas": "Sikker drift frem for alt."}, participants=PARTICIPANTS,
-        actions=[action(owner_id="emp1")],
+        answers={"task_focus_areas": "Sikker drift frem for alt."},
+        participants=participants_with("emp2"), actions=[action(owner_id="emp1")],
     )
     record(assessment.client, token("leader", "leader"), body)
     assessment.publish()
