@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow.error_store import merge_errors
 from sqlalchemy import Connection, bindparam, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from services.assessment.errors import Forbidden, Invalid, ServiceUnavailable
 from services.assessment.framework import (
@@ -31,8 +31,12 @@ LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 WEIGHT_TOTAL = 100
 FOLLOW_UP_MONTHS = 3
 AREA_TEXT_LISTS = ("strengths", "development_areas")
-# What a recording reads of the organisation, in one query built once: each query costs
-# a round trip to the database and, built anew, about as much again to build.
+# Roles only the unit's own TRIO takes, and the unit's column naming who that is.
+TRIO_ROLES = {"tr": "tr_id", "amr": "amr_id"}
+# The one setting whose participants may come from other units: leaders of several units.
+ACROSS_UNITS = "leader_group"
+# What a recording or an amendment reads of the organisation, in one query built once: each
+# query costs a round trip to the database and, built anew, about as much again to build.
 _PARENT = aliased(Unit, name="parent")
 _UNIT_AND_PEOPLE = (
     select(Unit.id, Unit.leader_id, Unit.tr_id, Unit.amr_id,
@@ -42,18 +46,16 @@ _UNIT_AND_PEOPLE = (
     .outerjoin(Person, Person.id.in_(bindparam("person_ids", expanding=True)))
     .where(Unit.id == bindparam("unit_id"))
 )
-_PEOPLE_UNITS = select(Person.id, Person.unit_id).where(
-    Person.id.in_(bindparam("person_ids", expanding=True))
-)
 
 
 class UnitTrio(Protocol):
-    """What the rules read of a unit: a Unit, or a row of these columns."""
+    """What the rules read of a unit: a row of these columns."""
 
     id: str
     leader_id: str | None
     tr_id: str | None
     amr_id: str | None
+    parent_leader_id: str | None
 
 
 class Errors:
@@ -93,26 +95,27 @@ def default_visibility(setting: str) -> str:
 def recording_unit_and_people(
     connection: Connection, *, body: dict, recorder_id: str
 ) -> tuple[UnitTrio, dict[str, str | None]]:
-    """The unit, if the recorder leads it or leads its parent unit (the leader's leader),
-    and the unit of every person the body names who is in the organisation."""
+    """`unit_and_people`, if the recorder leads the unit or leads its parent unit
+    (the leader's leader)."""
+    unit, people = unit_and_people(connection, body)
+    if recorder_id not in (unit.leader_id, unit.parent_leader_id):
+        raise Forbidden("only the unit's leader or the leader's leader records its dialogues")
+    return unit, people
+
+
+def unit_and_people(
+    connection: Connection, body: dict
+) -> tuple[UnitTrio, dict[str, str | None]]:
+    """The body's unit with its parent's leader, and the unit of every person the body
+    names who is in the organisation."""
     rows = connection.execute(_UNIT_AND_PEOPLE, {
         "unit_id": body["unit_id"], "person_ids": list(_named_people(body)),
     }).all()
     if not rows:
         raise Invalid.field("unit_id", f"there is no unit {body['unit_id']!r}")
-    unit = rows[0]
-    if recorder_id not in (unit.leader_id, unit.parent_leader_id):
-        raise Forbidden("only the unit's leader or the leader's leader records its dialogues")
     # One row per person found; a single row without a person when none was.
-    return unit, {row.person_id: row.person_unit_id for row in rows if row.person_id is not None}
-
-
-def people_units(session: Session, body: dict) -> dict[str, str | None]:
-    """The unit of every person the body names who is in the organisation."""
-    ids = _named_people(body)
-    if not ids:
-        return {}
-    return dict(session.connection().execute(_PEOPLE_UNITS, {"person_ids": list(ids)}).all())
+    return rows[0], {row.person_id: row.person_unit_id for row in rows
+                     if row.person_id is not None}
 
 
 def _named_people(body: dict) -> set[str]:
@@ -135,19 +138,19 @@ def framework_keys(framework: FrameworkClient, version: int | None) -> Framework
 
 def checked_content(
     *, body: dict, keys: FrameworkKeys, unit: UnitTrio, people: dict[str, str | None],
-    leader_id: str,
+    leader_id: str, current_follow_up: date | None = None,
 ) -> dict:
     """The body with its defaults filled in, or Invalid naming every field that breaks a rule.
 
-    `people` is the unit of each person the body names who is in the organisation.
+    `people` is the unit of each person the body names who is in the organisation;
+    `current_follow_up` is, on amendment, the dialogue's follow-up date until now.
     """
     errors = Errors()
     held_on = body["held_on"]
-    if held_on > local_today():
+    today = local_today()
+    if held_on > today:
         errors.add("held_on", message="a dialogue is recorded after it is held, not before")
-    follow_up_on = body.get("follow_up_on") or months_after(held_on, FOLLOW_UP_MONTHS)
-    if follow_up_on < held_on:
-        errors.add("follow_up_on", message="the follow-up cannot come before the dialogue")
+    follow_up_on = _follow_up_on(body, today, current_follow_up, errors)
     visibility = body.get("visibility") or default_visibility(body["setting"])
     _check_task(body, errors)
     _check_answers(body, keys, errors)
@@ -156,14 +159,36 @@ def checked_content(
         for index, item in enumerate(body[name]):
             if item["focus_area"] not in keys.focus_areas:
                 errors.add(name, index, "focus_area", message=_unknown_area(keys))
-    circle = _private_circle(unit, people, leader_id) if visibility == "private" else None
-    _check_participants(body["participants"], people, circle, errors)
-    _check_actions(body["actions"], people, keys, held_on, errors)
+    _check_participants(body, visibility, _unit_circle(unit, people, leader_id), people,
+                        errors)
+    _check_trio_roles(body["participants"], unit, errors)
+    _check_actions(body, people, keys, leader_id, errors)
     errors.raise_any()
     return {
         **body, "framework_version": keys.version, "follow_up_on": follow_up_on,
         "visibility": visibility, "task_description": body.get("task_description"),
     }
+
+
+def _follow_up_on(body: dict, today: date, current: date | None, errors: Errors) -> date:
+    """The follow-up date asked for, or three months after the dialogue (today if that has
+    passed, as when a dialogue is recorded late).
+
+    The follow-up prompt goes out on that day, so a day before today is refused: nothing
+    would ever be sent. An amendment may keep the dialogue's follow-up date though it has
+    passed: an amendment should not fail only because time went by.
+    """
+    held_on, asked = body["held_on"], body.get("follow_up_on")
+    if asked is None:
+        return max(months_after(held_on, FOLLOW_UP_MONTHS), today)
+    if asked < held_on:
+        errors.add("follow_up_on", message="the follow-up cannot come before the dialogue")
+    elif asked < today and asked != current:
+        errors.add("follow_up_on", message=(
+            "the follow-up date has passed, so no follow-up prompt would be sent; "
+            "choose today or later"
+        ))
+    return asked
 
 
 def _unknown_area(keys: FrameworkKeys) -> str:
@@ -206,38 +231,70 @@ def _check_focus_areas(ratings: list[dict], keys: FrameworkKeys, errors: Errors)
 
 
 def _check_participants(
-    participants: list[dict], people: dict[str, str | None], circle: set[str] | None,
+    body: dict, visibility: str, circle: set[str], people: dict[str, str | None],
     errors: Errors,
 ) -> None:
-    """Participants are people of the organisation, each once; `circle` bounds a private one."""
+    """Participants are people of the organisation, each once, from the unit's `circle`;
+    only a shared leader_group dialogue takes in leaders and others from other units."""
     seen: set[str] = set()
-    for index, participant in enumerate(participants):
+    for index, participant in enumerate(body["participants"]):
         person_id = participant["person_id"]
         if person_id not in people:
             errors.add("participants", index, "person_id", message="not in the organisation")
         elif person_id in seen:
             errors.add("participants", index, "person_id", message="listed twice")
-        elif circle is not None and person_id not in circle:
+        elif person_id not in circle and body["setting"] != ACROSS_UNITS:
+            errors.add("participants", index, "person_id", message=(
+                f"from another unit; only a {ACROSS_UNITS} dialogue includes people from "
+                "other units"
+            ))
+        elif person_id not in circle and visibility == "private":
             errors.add("participants", index, "person_id", message=(
                 "a private dialogue stays within the unit; share it to include this person"
             ))
         seen.add(person_id)
 
 
-def _private_circle(unit: UnitTrio, people: dict[str, str | None], leader_id: str) -> set[str]:
-    """Who may take part in a private dialogue: the unit's people, its TRIO and the recorder."""
+def _unit_circle(unit: UnitTrio, people: dict[str, str | None], leader_id: str) -> set[str]:
+    """Who takes part in any dialogue of the unit: its people, its leader and TRIO, the
+    leader's leader and the recorder, whichever unit each of them works in.
+
+    The leader, the TRIO and the leader's leader read every shared dialogue of the unit
+    already, so having them take part tells them nothing new; and the leader of the
+    parent unit is a natural participant of an individual_leader dialogue.
+    """
     employees = {person_id for person_id, unit_id in people.items() if unit_id == unit.id}
-    return employees | ({unit.leader_id, unit.tr_id, unit.amr_id, leader_id} - {None})
+    leaders_and_trio = {unit.leader_id, unit.tr_id, unit.amr_id, unit.parent_leader_id,
+                        leader_id}
+    return employees | (leaders_and_trio - {None})
+
+
+def _check_trio_roles(participants: list[dict], unit: UnitTrio, errors: Errors) -> None:
+    """The roles tr and amr belong to the unit's own TR and AMR."""
+    for index, participant in enumerate(participants):
+        role = participant["role"]
+        if role in TRIO_ROLES and participant["person_id"] != getattr(unit, TRIO_ROLES[role]):
+            errors.add("participants", index, "role", message=(
+                f"only the unit's own {role.upper()} takes part as {role}"
+            ))
 
 
 def _check_actions(
-    actions: list[dict], people: dict[str, str | None], keys: FrameworkKeys, held_on: date,
+    body: dict, people: dict[str, str | None], keys: FrameworkKeys, leader_id: str,
     errors: Errors,
 ) -> None:
-    for index, action in enumerate(actions):
+    """Actions are owned by someone who took part in the dialogue or by its leader, and
+    fall due no earlier than it was held."""
+    takers = {participant["person_id"] for participant in body["participants"]} | {leader_id}
+    for index, action in enumerate(body["actions"]):
         if action["owner_id"] not in people:
             errors.add("actions", index, "owner_id", message="not in the organisation")
-        if action["due_on"] < held_on:
+        elif action["owner_id"] not in takers:
+            errors.add("actions", index, "owner_id", message=(
+                "the owner takes part in the dialogue or is its leader; "
+                "add them to the participants"
+            ))
+        if action["due_on"] < body["held_on"]:
             errors.add("actions", index, "due_on", message="due before the dialogue was held")
         area = action["focus_area"]
         if area not in keys.focus_areas:

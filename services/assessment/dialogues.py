@@ -31,7 +31,6 @@ from services.assessment.models import (
     FocusRating,
     InsightStale,
     Participant,
-    Unit,
 )
 from shared.auth import Principal
 from shared.db import connection_for_one_write, insert_rows
@@ -105,10 +104,10 @@ def amend(
     body = {"framework_version": dialogue.framework_version, **body}
     _check_unchanged(dialogue, body)
     keys = rules.framework_keys(framework, dialogue.framework_version)
-    content = rules.checked_content(body=body, keys=keys,
-                                    unit=session.get(Unit, dialogue.unit_id),
-                                    people=rules.people_units(session, body),
-                                    leader_id=dialogue.leader_id)
+    unit, people = rules.unit_and_people(session.connection(), body)
+    content = rules.checked_content(body=body, keys=keys, unit=unit, people=people,
+                                    leader_id=dialogue.leader_id,
+                                    current_follow_up=dialogue.follow_up_on)
     # The day it was held before and after: both quarters' figures change.
     insight_store.mark(session, dialogue.unit_id, dialogue.held_on, content["held_on"])
     # Guarded by the revision we read, so of two concurrent amendments only one applies.

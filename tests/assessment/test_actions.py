@@ -150,7 +150,8 @@ def test_who_may_see_and_change_an_action(client, token, agreed):
 
 
 def test_owner_of_an_action_from_a_private_dialogue_sees_only_the_action(client, org, token):
-    body = individual_body(actions=[action(owner_id="emp1")])
+    body = individual_body(participants=[{"person_id": "emp1", "role": "employee"}],
+                           actions=[action(owner_id="emp1")])
     dialogue = record(client, token("leader", "leader"), body)
     [own] = dialogue["actions"]
     owner = token("emp1", "employee")

@@ -29,7 +29,7 @@ from shared.config import REPO_ROOT
 from shared.events import CloudEventSchema
 from shared.outbox import OutboxRelay
 from tests.assessment.conftest import PEOPLE
-from tests.support.dialogues import HELD_ON, action, dialogue_body, record
+from tests.support.dialogues import HELD_ON, action, dialogue_body, participants_with, record
 
 RECORDED = "lederdialog.dialogue.recorded.v1"
 AMENDED = "lederdialog.dialogue.amended.v1"
@@ -113,7 +113,7 @@ def test_amendment_publishes_one_amended_event_and_only_the_new_actions(
     dialogue = record(client, leader, dialogue_body())
     published()
     body = dialogue_body(visibility="private", participants=[],
-                         actions=[action(title="Nyt", owner_id="emp2")])
+                         actions=[action(title="Nyt", owner_id="leader")])
 
     amended = client.put(f"/api/v1/dialogues/{dialogue['id']}", json=body,
                          headers=leader).get_json()
@@ -123,7 +123,7 @@ def test_amendment_publishes_one_amended_event_and_only_the_new_actions(
     data = events[0]["data"]
     assert (data["revision"], data["visibility"], data["participant_ids"]) == (2, "private", [])
     assert sorted(data["action_ids"]) == sorted(a["id"] for a in amended["actions"])
-    assert events[1]["data"]["owner_id"] == "emp2"
+    assert events[1]["data"]["owner_id"] == "leader"
 
 
 def test_each_action_change_publishes_one_event(client, token, org, published):
@@ -273,7 +273,8 @@ def test_killing_the_api_mid_burst_leaves_whole_dialogues_or_nothing(
     org, token, assessment_sessions, api_process
 ):
     kill, base_url = api_process
-    body = dialogue_body(actions=[action(), action(owner_id="emp2")])
+    body = dialogue_body(participants=participants_with("emp2"),
+                         actions=[action(), action(owner_id="emp2")])
     headers = token("leader", "leader")
     wanted_before_kill = 20
 
@@ -306,7 +307,8 @@ def test_killing_the_api_mid_burst_leaves_whole_dialogues_or_nothing(
         for dialogue_id in ids:
             assert _count(session, DialogueRevision, dialogue_id=dialogue_id) == 1
             assert _count(session, FocusRating, dialogue_id=dialogue_id) == 4
-            assert _count(session, Participant, dialogue_id=dialogue_id) == 3
+            assert _count(session, Participant,
+                          dialogue_id=dialogue_id) == len(body["participants"])
             assert _count(session, Action, dialogue_id=dialogue_id) == 2
         for model in (DialogueRevision, FocusRating, Participant, Action):
             assert session.scalar(select(func.count()).select_from(model)

@@ -4,9 +4,10 @@ import dataclasses
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from services.assessment.app import create_app
+from services.assessment.dialogue_rules import local_today
 from services.assessment.models import Action, Dialogue, DialogueRevision, Outbox, Participant
 from tests.support.dialogues import (
     HELD_ON,
@@ -19,6 +20,9 @@ from tests.support.dialogues import (
 
 TOMORROW = (date.today() + timedelta(days=2)).isoformat()
 BEFORE_HELD = (HELD_ON - timedelta(days=1)).isoformat()
+# The service's "today" is the Danish calendar day, which may be a day ahead of the tests'.
+TODAY = local_today()
+YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
 
 
 def error_at(errors: dict, path: str) -> list[str]:
@@ -43,7 +47,39 @@ def participants(*people: str) -> list[dict]:
     return [{"person_id": person, "role": "employee"} for person in people]
 
 
+def leader_group(**overrides) -> dict:
+    """A leader_group dialogue of unit skole, without answers."""
+    return dialogue_body(**{"setting": "leader_group", "answers": {}, **overrides})
+
+
+# Who takes part, who owns an action and when the follow-up is: recordings and amendments
+# are held to these alike.
+BAD_PEOPLE_AND_DATES = {
+    "an owner who took no part": (dialogue_body(actions=[action(), action(owner_id="emp2")]),
+                                  "actions.1.owner_id"),
+    "an owner of another unit beside its leader": (
+        leader_group(participants=participants("sfo-leader"),
+                     actions=[action(owner_id="sfo-emp")]), "actions.0.owner_id"),
+    "an employee as tr": (dialogue_body(participants=[{"person_id": "emp1", "role": "tr"}]),
+                          "participants.0.role"),
+    "the TR as amr": (dialogue_body(participants=[{"person_id": "emp1", "role": "employee"},
+                                                  {"person_id": "tr", "role": "amr"}]),
+                      "participants.1.role"),
+    "another unit's TR as tr": (leader_group(participants=[
+        {"person_id": "sfo-tr", "role": "tr"}], actions=[]), "participants.0.role"),
+    "another unit's employee in a work-community dialogue": (
+        dialogue_body(participants=participants("emp1", "sfo-emp")), "participants.1.person_id"),
+    "another unit's leader in a shared individual dialogue": (
+        individual_body(visibility="shared", participants=participants("sfo-leader")),
+        "participants.0.person_id"),
+    "a private dialogue beyond the unit": (
+        leader_group(visibility="private", participants=participants("emp1", "sfo-leader")),
+        "participants.1.person_id"),
+    "a follow-up that has passed": (dialogue_body(follow_up_on=YESTERDAY), "follow_up_on"),
+    "follow-up before the dialogue": (dialogue_body(follow_up_on=BEFORE_HELD), "follow_up_on"),
+}
 BAD_BODIES = {
+    **BAD_PEOPLE_AND_DATES,
     "weights not summing to 100": (dialogue_body(focus_areas=ratings(40, 30, 20, 5)),
                                    "focus_areas"),
     "rating above 5": (dialogue_body(focus_areas=[{**ratings()[0], "rating": 6}, *ratings()[1:]]),
@@ -80,13 +116,9 @@ BAD_BODIES = {
         dialogue_body(participants=participants("emp1", "ghost")), "participants.1.person_id"),
     "a participant twice": (dialogue_body(participants=participants("emp1", "emp1")),
                             "participants.1.person_id"),
-    "a private dialogue beyond the unit": (
-        individual_body(participants=participants("emp1", "sfo-emp")),
-        "participants.1.person_id"),
     "an unknown participant role": (
         dialogue_body(participants=[{"person_id": "emp1", "role": "boss"}]),
         "participants.0.role"),
-    "follow-up before the dialogue": (dialogue_body(follow_up_on=BEFORE_HELD), "follow_up_on"),
     "held in the future": (dialogue_body(held_on=TOMORROW, actions=[]), "held_on"),
     "a specific task without its description": (
         dialogue_body(setting="specific_task", answers={}), "task_description"),
@@ -156,11 +188,76 @@ def test_every_violation_is_named_at_once(client, org, token):
     assert "0" not in errors["actions"], "the good action is not blamed"
 
 
-def test_private_dialogue_may_include_the_units_people(client, org, token):
-    body = individual_body(participants=participants("emp1", "tr", "leader"))
-    assert record(client, token("leader", "leader"), body)["visibility"] == "private"
-    shared = individual_body(visibility="shared", participants=participants("sfo-emp"))
-    assert record(client, token("leader", "leader"), shared)["visibility"] == "shared"
+@pytest.mark.parametrize("body, field", BAD_PEOPLE_AND_DATES.values(),
+                         ids=BAD_PEOPLE_AND_DATES.keys())
+def test_bad_amendment_is_refused_naming_the_field(client, org, token, assessment_sessions,
+                                                   body, field):
+    leader = token("leader", "leader")
+    dialogue = record(client, leader, dialogue_body(setting=body["setting"], answers={},
+                                                    participants=[], actions=[]))
+    before = stored(assessment_sessions)
+
+    response = client.put(f"/api/v1/dialogues/{dialogue['id']}", json=body, headers=leader)
+
+    assert response.status_code == 422, response.get_json()
+    assert error_at(response.get_json()["errors"]["json"], field)
+    assert stored(assessment_sessions) == before
+    assert client.get(f"/api/v1/dialogues/{dialogue['id']}", headers=leader).get_json() == dialogue
+
+
+GOOD_PEOPLE_AND_DATES = {
+    "an action owned by a participant": dialogue_body(),
+    "an action owned by the leader, who is no participant": dialogue_body(
+        participants=participants("emp1"), actions=[action(owner_id="leader")]),
+    "the TR as tr and the AMR as amr": dialogue_body(participants=[
+        {"person_id": "tr", "role": "tr"}, {"person_id": "amr", "role": "amr"}],
+        actions=[action(owner_id="amr")]),
+    "the unit below with its own TR, and its leader's leader": dialogue_body(
+        unit_id="sfo", participants=[{"person_id": "sfo-tr", "role": "tr"},
+                                     {"person_id": "leader", "role": "leader_of_leader"}],
+        actions=[action(owner_id="sfo-tr")]),
+    "another unit's leader in a leader_group dialogue, owning an action": leader_group(
+        participants=[{"person_id": "emp1", "role": "employee"},
+                      {"person_id": "sfo-leader", "role": "colleague"}],
+        actions=[action(owner_id="sfo-leader")]),
+    "the leader's leader in an individual dialogue": individual_body(
+        participants=[{"person_id": "director", "role": "leader_of_leader"}]),
+    "a private dialogue with the unit's people": individual_body(
+        participants=participants("emp1", "tr", "leader")),
+    "a follow-up today": dialogue_body(follow_up_on=TODAY.isoformat()),
+    "a follow-up by default, for a dialogue held long ago": dialogue_body(
+        held_on=(TODAY - timedelta(days=400)).isoformat(), actions=[]),
+}
+
+
+@pytest.mark.parametrize("body", GOOD_PEOPLE_AND_DATES.values(), ids=GOOD_PEOPLE_AND_DATES.keys())
+def test_who_may_take_part_own_actions_and_when_to_follow_up(client, org, token, body):
+    leader = token("leader", "leader")
+    dialogue = record(client, leader, body)
+    assert dialogue["follow_up_on"] >= TODAY.isoformat(), "a follow-up prompt will be sent"
+
+    amended = client.put(f"/api/v1/dialogues/{dialogue['id']}", json=body, headers=leader)
+
+    assert amended.status_code == 200, amended.get_json()
+    assert amended.get_json()["participants"] == body["participants"]
+
+
+def test_amendment_may_keep_a_follow_up_that_has_passed(client, org, token, assessment_sessions):
+    leader = token("leader", "leader")
+    dialogue = record(client, leader, dialogue_body(follow_up_on=TODAY.isoformat()))
+    with assessment_sessions() as session:  # recorded earlier, its follow-up yesterday
+        session.execute(update(Dialogue).values(follow_up_on=TODAY - timedelta(days=1)))
+        session.commit()
+    path = f"/api/v1/dialogues/{dialogue['id']}"
+
+    kept = client.put(path, json=dialogue_body(follow_up_on=YESTERDAY), headers=leader)
+    earlier = client.put(path, json=dialogue_body(
+        follow_up_on=(TODAY - timedelta(days=2)).isoformat()), headers=leader)
+
+    assert kept.status_code == 200, kept.get_json()
+    assert kept.get_json()["follow_up_on"] == YESTERDAY
+    assert earlier.status_code == 422
+    assert error_at(earlier.get_json()["errors"]["json"], "follow_up_on")
 
 
 def test_body_over_256_kib_is_refused(client, org, token):

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
+from services.assessment.dialogue_rules import local_today, months_after
 from services.assessment.models import Dialogue
 from shared.outbox import utcnow
 from tests.support.dialogues import (
@@ -43,10 +44,16 @@ def test_leader_records_a_dialogue_and_reads_it_whole(client, org, token):
 
 
 def test_follow_up_defaults_to_three_months_after_the_dialogue(client, org, token):
-    body = dialogue_body(held_on="2025-11-30", actions=[])
-    assert record(client, token("leader", "leader"), body)["follow_up_on"] == "2026-02-28"
-    body = dialogue_body(held_on="2025-05-14", follow_up_on="2025-06-01", actions=[])
-    assert record(client, token("leader", "leader"), body)["follow_up_on"] == "2025-06-01"
+    leader, today = token("leader", "leader"), local_today()
+    assert months_after(date(2025, 11, 30), 3) == date(2026, 2, 28), "or the month's last day"
+    body = dialogue_body(actions=[])
+    assert record(client, leader, body)["follow_up_on"] == months_after(HELD_ON, 3).isoformat()
+    late = dialogue_body(held_on=(today - timedelta(days=100)).isoformat(), actions=[])
+    assert record(client, leader, late)["follow_up_on"] == today.isoformat(), \
+        "recorded after three months: the follow-up is due today"
+    given = (today + timedelta(days=10)).isoformat()
+    body = dialogue_body(follow_up_on=given, actions=[])
+    assert record(client, leader, body)["follow_up_on"] == given
 
 
 def test_specific_task_dialogue_keeps_its_task(client, org, token):
@@ -60,7 +67,8 @@ def test_specific_task_dialogue_keeps_its_task(client, org, token):
 def test_the_leaders_leader_records_for_the_unit_below(client, org, token):
     dialogue = record(client, token("director", "leader"), dialogue_body())
     assert dialogue["leader_id"] == "director"
-    body = dialogue_body(unit_id="sfo", participants=[{"person_id": "sfo-emp", "role": "employee"}])
+    body = dialogue_body(unit_id="sfo", participants=[{"person_id": "sfo-emp", "role": "employee"}],
+                         actions=[action(owner_id="sfo-emp")])
     assert record(client, token("leader", "leader"), body)["unit_id"] == "sfo"
 
 

@@ -18,7 +18,10 @@ def due_date(**kwargs) -> fields.Date:
 
 class NewActionSchema(Schema):
     title = Line(max_length=200, required=True)
-    owner_id = Key(required=True)
+    owner_id = Key(
+        required=True,
+        metadata={"description": "A participant of the dialogue, or its leader"},
+    )
     due_on = due_date(required=True)
     focus_area = Key(required=True)
     commitment = Key(required=True, metadata={"description": "A commitment key of the focus area"})

@@ -21,7 +21,10 @@ LISTED_YEARS_BACK = 20
 
 class ParticipantSchema(Schema):
     person_id = Key(required=True)
-    role = fields.String(required=True, validate=validate.OneOf(PARTICIPANT_ROLES))
+    role = fields.String(
+        required=True, validate=validate.OneOf(PARTICIPANT_ROLES),
+        metadata={"description": "tr and amr only for the unit's own TR and AMR"},
+    )
 
 
 class FocusAreaRatingSchema(Schema):
@@ -58,8 +61,13 @@ class DialogueBodySchema(Schema):
     framework_version = Count(
         metadata={"description": "Default: the current version (on amendment: the dialogue's)"},
     )
-    participants = fields.List(fields.Nested(ParticipantSchema), load_default=list,
-                               validate=validate.Length(max=200))
+    participants = fields.List(
+        fields.Nested(ParticipantSchema), load_default=list, validate=validate.Length(max=200),
+        metadata={"description": (
+            "People of the unit, its leader and TRIO, the leader's leader and the recorder; "
+            "people of other units only in a shared leader_group dialogue"
+        )},
+    )
     answers = fields.Dict(
         keys=Key(), values=Text(max_length=10000), load_default=dict,
         validate=validate.Length(max=100),
@@ -72,11 +80,17 @@ class DialogueBodySchema(Schema):
     development_areas = _area_texts("Development areas, each tied to a focus area")
     actions = fields.List(
         fields.Nested(NewActionSchema), load_default=list, validate=validate.Length(max=50),
-        metadata={"description": "Actions agreed (on amendment: actions added)"},
+        metadata={"description": (
+            "Actions agreed (on amendment: actions added), each owned by a participant "
+            "or the dialogue's leader"
+        )},
     )
     follow_up_on = Day(
         past_years=HELD_YEARS_BACK, future_years=DUE_YEARS_AHEAD,
-        metadata={"description": "Default: three months after held_on"},
+        metadata={"description": (
+            "Today or later (on amendment, the dialogue's current date may stay though it "
+            "has passed). Default: three months after held_on, or today if that has passed"
+        )},
     )
     visibility = fields.String(
         validate=validate.OneOf(VISIBILITIES),
