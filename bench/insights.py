@@ -16,9 +16,10 @@ timed side by side:
 
   service  services.assessment.insights.balance() called directly with a session and an
            HR admin principal: access check, subtree resolution, the (empty) refresh, the
-           year's kept figures and people, the publishing blocks, the answer dict (no HTTP,
-           no JSON: those cost the same whatever the query does). This is the steady state:
-           nothing is marked stale, as between two changes.
+           publishing blocks (kept in memory while the figures and the unit tree stay as
+           they are), the year's kept figures summed up, the answer dict (no HTTP, no JSON:
+           those cost the same whatever the query does). This is the steady state: nothing
+           is marked stale, as between two changes.
   SQL      HAND_WRITTEN below: the same figures aggregated over the raw rows (dialogues,
            focus_ratings, actions) of the subtree's shared dialogues held in the period,
            one statement run with text() on the same engine. It suppresses nothing: which
@@ -31,6 +32,9 @@ Round 0 warms caches, checks that the service publishes both requests (nothing s
 and that its figures equal the raw aggregate's (averages within 0.01), and stops with an
 error otherwise; then the rounds alternate which side goes first. The table shows medians
 and every round.
+
+Then, outside the ratio, the first read after a change: one unit's day is marked stale
+and each request is timed once, with its refresh and the blocks built again.
 
 How to read it: the last line, `insights: ratio R (target 0.1)`, is service time divided by
 raw-aggregate time for the worse of the two requests. At 0.1 or below, keeping the figures
@@ -73,6 +77,7 @@ CHUNK = 50_000
 AREAS, INSTITUTIONS_PER_AREA, TEAMS_PER_INSTITUTION = 6, 8, 5
 EMPLOYEES_PER_UNIT = 18
 CASES = {"whole organisation": "kommune", "mid-level unit": "area-1"}
+CHANGED_UNIT = "area-1-inst-1"  # where the first read after a change finds a change
 INSIGHT_TABLES = ("insight_figures", "insight_people", "insight_open_actions", "insight_stale")
 SETTING_WEIGHTS = {"individual_leader": 30, "work_community": 35, "specific_task": 20,
                    "leader_group": 15}
@@ -429,9 +434,23 @@ def measure(url: str, repeats: int) -> tuple[dict[str, dict[str, list[float]]], 
                     times[case][side].append(seconds(call))
                 progress(f"round {round_number}/{repeats} {case}: service "
                          f"{times[case]['service'][-1]:.3f} s, SQL {times[case]['SQL'][-1]:.3f} s")
+        after_a_change = {case: first_read_after_a_change(engine, session_factory, unit_id,
+                                                          period, today)
+                          for case, unit_id in CASES.items()}
     finally:
         engine.dispose()
+    print("first read after a change (one unit's day marked stale): " + ", ".join(
+        f"{case} {seconds_taken * 1000:.0f} ms" for case, seconds_taken in after_a_change.items()))
     return times, covered
+
+
+def first_read_after_a_change(engine: Engine, session_factory, unit_id: str, period: Period,
+                              today: date) -> float:
+    """Mark one unit's day stale, as recording a dialogue does; time the next request."""
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO insight_stale (unit_id, held_on) VALUES "
+                                "(:unit, :day)"), {"unit": CHANGED_UNIT, "day": today})
+    return seconds(lambda: run_service(session_factory, unit_id, period, today))
 
 
 def report(times: dict[str, dict[str, list[float]]], covered: dict[str, int]) -> float:

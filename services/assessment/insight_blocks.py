@@ -63,6 +63,7 @@ class Year:
 
     def __init__(self, parents: Mapping[str, str | None], pieces: Mapping[tuple[str, int], Piece]):
         self._pieces = pieces
+        self.units = frozenset(parents)
         self._children: dict[str, list[str]] = {unit: [] for unit in parents}
         for unit, parent in sorted(parents.items()):
             if parent in self._children:

@@ -10,10 +10,13 @@ away. A mark written while a refresh runs stays for the next one, so no change i
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from threading import Lock
 
+from cachetools import LRUCache
 from sqlalchemy import (
     Integer,
     and_,
@@ -27,10 +30,11 @@ from sqlalchemy import (
     select,
     text,
     union_all,
+    update,
 )
 from sqlalchemy.orm import Session
 
-from services.assessment.insight_blocks import Piece
+from services.assessment.insight_blocks import Piece, Year
 from services.assessment.models import (
     Action,
     Dialogue,
@@ -39,6 +43,7 @@ from services.assessment.models import (
     InsightOpenAction,
     InsightPerson,
     InsightStale,
+    InsightStamp,
     Participant,
     Unit,
 )
@@ -48,6 +53,8 @@ OPEN_STATUSES = ("open", "in_progress")
 TABLES = (InsightFigure, InsightPerson, InsightOpenAction)
 REFRESH_LOCK = 7_241_001  # the PostgreSQL advisory lock that lets one refresh run at a time
 MARKS_PER_DELETE = 1000
+_BLOCKS: LRUCache = LRUCache(maxsize=32)  # (year, _version) → Year, for this process
+_BLOCKS_LOCK = Lock()
 
 
 def marks(unit_id: str, *days: date) -> list[dict]:
@@ -64,8 +71,7 @@ def refresh(session: Session) -> None:
     """Sum up again every marked quarter, take its marks away, and commit."""
     if session.scalar(select(InsightStale.id).limit(1)) is None:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": REFRESH_LOCK})
+    _lock(session)
     found = session.execute(
         select(InsightStale.id, InsightStale.unit_id, InsightStale.held_on)
     ).all()
@@ -79,14 +85,23 @@ def refresh(session: Session) -> None:
         for start in range(0, len(ids), MARKS_PER_DELETE):
             session.execute(delete(InsightStale).where(
                 InsightStale.id.in_(ids[start:start + MARKS_PER_DELETE])))
+        _restamp(session)
     session.commit()
 
 
 def rebuild(session: Session) -> None:
     """Sum every quarter up afresh (after a bulk load), and commit."""
+    _lock(session)
     session.execute(delete(InsightStale))
     sum_up(session)
+    _restamp(session)
     session.commit()
+
+
+def _lock(session: Session) -> None:
+    """Let one refresh or rebuild run at a time (SQLite has one writer anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": REFRESH_LOCK})
 
 
 def _year():
@@ -158,35 +173,68 @@ def _insert(session: Session, model, query) -> None:
 
 
 @dataclass(frozen=True)
-class Figure:
-    unit_id: str
-    quarter: int
-    kind: str
-    key: str
-    dialogues: int
-    rating_sum: int
-    weight_sum: int
-    agreed: int
-    done: int
+class Totals:
+    """A figure's sums over the units and quarters asked about."""
+
+    dialogues: int = 0
+    rating_sum: int = 0
+    weight_sum: int = 0
+    agreed: int = 0
+    done: int = 0
 
 
-@dataclass(frozen=True)
-class YearFigures:
-    """A year's figures of every unit, and its pieces for insight_blocks."""
+def totals(session: Session, *, year: int, quarters: Iterable[int],
+           units: frozenset[str] | None) -> dict[tuple[str, str], Totals]:
+    """Each figure (kind, key) summed over these units (None: all) and quarters."""
+    summed = [func.sum(getattr(InsightFigure, name)).label(name)
+              for name in ("dialogues", "rating_sum", "weight_sum", "agreed", "done")]
+    query = (select(InsightFigure.kind, InsightFigure.key, *summed)
+             .where(InsightFigure.year == year, InsightFigure.quarter.in_(sorted(quarters)))
+             .group_by(InsightFigure.kind, InsightFigure.key))
+    if units is not None:
+        query = query.where(InsightFigure.unit_id.in_(sorted(units)))
+    # PostgreSQL sums integers up to numeric (Decimal); the figures are whole numbers.
+    return {(kind, key): Totals(*(int(value) for value in values))
+            for kind, key, *values in session.execute(query)}
 
-    parents: dict[str, str | None]
-    figures: list[Figure]
-    pieces: dict[tuple[str, int], Piece]
 
-
-def load_year(session: Session, year: int) -> YearFigures:
+def blocks(session: Session, year: int) -> Year:
+    """The year's blocks, built again only when the figures or the unit tree have changed:
+    building them reads every unit's people of the year."""
+    version = _version(session)
+    key = (year, version)
+    if version is not None:
+        with _BLOCKS_LOCK:
+            cached = _BLOCKS.get(key)
+        if cached is not None:
+            return cached
     parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
-    figures = [Figure(*row) for row in session.execute(
-        select(InsightFigure.unit_id, InsightFigure.quarter, InsightFigure.kind,
-               InsightFigure.key, InsightFigure.dialogues, InsightFigure.rating_sum,
-               InsightFigure.weight_sum, InsightFigure.agreed, InsightFigure.done)
-        .where(InsightFigure.year == year)
-    )]
+    built = Year(parents, _pieces(session, year))
+    if version is not None:
+        with _BLOCKS_LOCK:
+            _BLOCKS[key] = built
+    return built
+
+
+def _version(session: Session) -> tuple | None:
+    """The figures' stamp and the unit tree's size and last change; None before any stamp."""
+    stamp, units, changed = session.execute(select(
+        select(InsightStamp.stamp).where(InsightStamp.id == 1).scalar_subquery(),
+        select(func.count()).select_from(Unit).scalar_subquery(),
+        select(func.max(Unit.updated_at)).scalar_subquery(),
+    )).one()
+    return None if stamp is None else (stamp, units, changed)
+
+
+def _restamp(session: Session) -> None:
+    stamp = uuid.uuid4().hex
+    if not session.execute(update(InsightStamp).where(InsightStamp.id == 1)
+                           .values(stamp=stamp)).rowcount:
+        session.add(InsightStamp(id=1, stamp=stamp))
+
+
+def _pieces(session: Session, year: int) -> dict[tuple[str, int], Piece]:
+    """Each unit's quarters of the year: dialogues, people, leaders, focus areas rated."""
     people: dict[tuple[str, int], tuple[set[str], set[str]]] = {}
     for unit_id, quarter, person_id, led in session.execute(
         select(InsightPerson.unit_id, InsightPerson.quarter, InsightPerson.person_id,
@@ -198,18 +246,22 @@ def load_year(session: Session, year: int) -> YearFigures:
             leaders.add(person_id)
     counts: dict[tuple[str, int], int] = {}
     rated: dict[tuple[str, int], dict[str, int]] = {}
-    for figure in figures:
-        where = (figure.unit_id, figure.quarter)
-        if figure.kind == "setting":
-            counts[where] = counts.get(where, 0) + figure.dialogues
-        elif figure.kind == "focus_area":
-            rated.setdefault(where, {})[figure.key] = figure.dialogues
-    pieces = {
-        where: Piece(count, frozenset(people.get(where, ((), ()))[0]),
-                     frozenset(people.get(where, ((), ()))[1]), rated.get(where, {}))
+    for unit_id, quarter, kind, key, dialogues in session.execute(
+        select(InsightFigure.unit_id, InsightFigure.quarter, InsightFigure.kind,
+               InsightFigure.key, InsightFigure.dialogues)
+        .where(InsightFigure.year == year, InsightFigure.kind.in_(("setting", "focus_area")))
+    ):
+        where = (unit_id, quarter)
+        if kind == "setting":
+            counts[where] = counts.get(where, 0) + dialogues
+        else:
+            rated.setdefault(where, {})[key] = dialogues
+    nobody = (set(), set())
+    return {
+        where: Piece(count, frozenset(people.get(where, nobody)[0]),
+                     frozenset(people.get(where, nobody)[1]), rated.get(where, {}))
         for where, count in counts.items()
     }
-    return YearFigures(parents, figures, pieces)
 
 
 def overdue(session: Session, *, year: int, quarters: Iterable[int],

@@ -21,7 +21,6 @@ from services.assessment.insight_blocks import (
     MIN_DIALOGUES,
     MIN_LEADERS,
     MIN_PEOPLE,
-    Year,
 )
 from services.assessment.models import SETTINGS, Unit
 from services.assessment.periods import Period
@@ -56,16 +55,15 @@ def balance(
     """The balance insight the principal asked for: keys and numbers, or suppressed."""
     units = covered_units(session, principal=principal, unit_id=unit_id, subtree=subtree)
     insight_store.refresh(session)
-    year = insight_store.load_year(session, period.year)
-    blocks = Year(year.parents, year.pieces)
-    everywhere = frozenset(year.parents) if units is None else units
+    blocks = insight_store.blocks(session, period.year)
+    everywhere = blocks.units if units is None else units
     shown = blocks.published(everywhere, period.quarters)
-    figures = [figure for figure in year.figures
-               if figure.quarter in period.quarters and (units is None or figure.unit_id in units)]
+    totals = insight_store.totals(session, year=period.year, quarters=period.quarters,
+                                  units=units)
 
     def total(kind: str, key: str | None = None, name: str = "dialogues") -> int:
-        return sum(getattr(figure, name) for figure in figures
-                   if figure.kind == kind and key in (None, figure.key))
+        return sum(getattr(figure, name) for (figure_kind, figure_key), figure in totals.items()
+                   if figure_kind == kind and key in (None, figure_key))
 
     def shown_or_none(value):
         return value if shown else None
@@ -83,7 +81,7 @@ def balance(
             "dialogues": rated if area_shown else None, "suppressed": not area_shown,
         }
 
-    areas = sorted({figure.key for figure in figures if figure.kind == "focus_area"})
+    areas = sorted(key for kind, key in totals if kind == "focus_area")
     return {
         "unit_id": unit_id, "subtree": subtree, "period": period.label,
         "from": period.start, "to": period.end,

@@ -201,5 +201,15 @@ class InsightStale(Base):
     held_on: Mapped[date] = mapped_column(Date)
 
 
+class InsightStamp(Base):
+    """Changes whenever the kept figures do (one row): a cached block structure made from
+    figures with another stamp is out of date."""
+
+    __tablename__ = "insight_stamp"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(32))
+
+
 class Outbox(OutboxMixin, Base):
     pass

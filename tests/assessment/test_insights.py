@@ -298,3 +298,23 @@ def test_invalid_query_names_the_field(client, org, hr, query, field):
     assert response.status_code == 422
     assert field in response.get_json()["errors"]["query"]
 
+
+
+
+def test_the_blocks_are_built_again_when_figures_or_units_change(client, school_year,
+                                                                 assessment_sessions, hr):
+    def built():
+        with assessment_sessions() as session:
+            insight_store.refresh(session)
+            return insight_store.blocks(session, YEAR)
+
+    first = built()
+    assert built() is first, "kept while nothing changes"
+
+    add_dialogue(assessment_sessions)
+    after_a_dialogue = built()
+    assert after_a_dialogue is not first
+
+    response = client.patch("/api/v1/units/sfo", json={"parent_id": "kommune"}, headers=hr)
+    assert response.status_code == 200, response.get_json()
+    assert built() is not after_a_dialogue

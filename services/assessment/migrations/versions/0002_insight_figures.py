@@ -49,10 +49,16 @@ def upgrade() -> None:
         sa.Column("unit_id", sa.String(64), nullable=False),
         sa.Column("held_on", sa.Date(), nullable=False),
     )
+    op.create_table(
+        "insight_stamp",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("stamp", sa.String(32), nullable=False),
+    )
     op.execute("INSERT INTO insight_stale (unit_id, held_on) "
                "SELECT DISTINCT unit_id, held_on FROM dialogues")
 
 
 def downgrade() -> None:
-    for table in ("insight_stale", "insight_open_actions", "insight_people", "insight_figures"):
+    for table in ("insight_stamp", "insight_stale", "insight_open_actions", "insight_people",
+                  "insight_figures"):
         op.drop_table(table)
