@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
 from services.assessment.errors import Forbidden, NotFound
-from services.assessment.models import Dialogue, Participant, Person, Unit
+from services.assessment.models import Action, Dialogue, Participant, Person, Unit
 from shared.auth import Principal
 
 HR_NO_TEXTS = "HR admins see aggregated insights, never the texts of a dialogue"
@@ -67,6 +67,15 @@ def readers(session: Session, dialogue: Dialogue) -> set[str]:
     if dialogue.visibility != "shared":
         return {dialogue.leader_id}
     return shared_audience(session, dialogue)
+
+
+def owners_told_of_their_actions(session: Session, dialogue: Dialogue) -> set[str]:
+    """Owners of the dialogue's actions who are no readers: they are told of their own
+    actions alone. Of a private dialogue no one but its leader is told anything."""
+    if dialogue.visibility != "shared":
+        return set()
+    owners = set(session.scalars(select(Action.owner_id).where(Action.dialogue_id == dialogue.id)))
+    return owners - readers(session, dialogue)
 
 
 def may_read_dialogue(session: Session, principal: Principal, dialogue: Dialogue) -> bool:

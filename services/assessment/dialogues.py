@@ -19,6 +19,7 @@ from services.assessment import dialogue_rules as rules
 from services.assessment.access import (
     HR_NO_TEXTS,
     ensure_may_read_dialogue,
+    owners_told_of_their_actions,
     readable_dialogues,
     readers,
 )
@@ -136,11 +137,13 @@ def get(session: Session, *, principal: Principal, dialogue_id: str) -> dict:
     """The whole dialogue for a reader: facts, the current revision's content, the actions.
 
     The service role (notify) is also told its `readers`, so that it mails the dialogue's
-    texts only to people who may read them here."""
+    texts only to people who may read them here, and the owners it may tell of their own
+    actions alone (`owners_told`)."""
     dialogue = _readable(session, principal, dialogue_id)
     described = describe(session, dialogue)
     if principal.has_any("service"):
         described["readers"] = sorted(readers(session, dialogue))
+        described["owners_told"] = sorted(owners_told_of_their_actions(session, dialogue))
     return described
 
 

@@ -54,16 +54,14 @@ def _trio(unit: dict | None) -> list[Recipient]:
 def told(dialogue: dict, wanted: list[Recipient], owners: list[str] = ()) -> list[Recipient]:
     """Who of `wanted` is emailed about the dialogue, and how.
 
-    Whether someone may read the dialogue is the assessment service's rule: it names the
-    dialogue's `readers`, and only they are told its texts. An owner in `owners` who is no
-    reader is told of their own action alone, and only for a shared dialogue: a private
-    one is its leader's alone, so nobody else hears of it at all.
+    Who may learn what is the assessment service's rule: it names the dialogue's `readers`,
+    the only ones told its texts, and the owners told of their own actions alone
+    (`owners_told`; none of a private dialogue, which is its leader's alone).
     """
-    readers = set(dialogue["readers"])
+    readers, owners_told = set(dialogue["readers"]), set(dialogue["owners_told"])
     recipients = [r for r in wanted if r.person_id in readers]
-    if dialogue["visibility"] == "shared":
-        recipients += [Recipient(owner, "owner", reader=False)
-                       for owner in owners if owner not in readers]
+    recipients += [Recipient(owner, "owner", reader=False)
+                   for owner in owners if owner in owners_told]
     return _unique(recipients)
 
 

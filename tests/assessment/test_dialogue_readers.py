@@ -1,7 +1,9 @@
 """The readers notify is told are exactly the people the API lets read the dialogue."""
 
 import pytest
+from sqlalchemy import update
 
+from services.assessment.models import Action
 from tests.assessment.conftest import PEOPLE
 from tests.support.dialogues import dialogue_body, individual_body, record
 
@@ -31,6 +33,23 @@ def test_the_service_is_told_who_may_read_a_dialogue(client, org, token, recorde
                       headers=token("notify", "service")).get_json()["readers"]
     assert told == sorted(who_may_read(client, token, dialogue["id"]))
     assert recorder in told
+
+
+def test_the_service_is_told_which_owners_hear_of_their_own_actions_alone(
+    client, org, token, assessment_sessions
+):
+    shared = record(client, token("leader", "leader"), dialogue_body())
+    private = record(client, token("leader", "leader"), dialogue_body(visibility="private"))
+    with assessment_sessions() as session:  # as data recorded before owners had to take part
+        session.execute(update(Action).values(owner_id="sfo-emp"))
+        session.commit()
+
+    def owners_told(dialogue) -> list[str]:
+        return client.get(f"/api/v1/dialogues/{dialogue['id']}",
+                          headers=token("notify", "service")).get_json()["owners_told"]
+
+    assert owners_told(shared) == ["sfo-emp"]
+    assert owners_told(private) == [], "a private dialogue is its leader's alone"
 
 
 def test_only_the_service_is_told_the_readers(client, org, token):

@@ -125,6 +125,10 @@ class DialogueSchema(DialogueFactsSchema):
         "The ids of the people who may read this dialogue (only the role service is told: "
         "notify emails its texts to them alone)"
     )})
+    owners_told = fields.List(fields.String(), metadata={"description": (
+        "The ids of the action owners who may not read this dialogue but are told of their "
+        "own actions alone (none for a private dialogue; only the role service is told)"
+    )})
 
 
 class RevisionSchema(Schema):
