@@ -19,6 +19,8 @@ from services.assessment.models import Action, Dialogue, Participant, Person, Un
 from shared.auth import Principal
 
 HR_NO_TEXTS = "HR admins see aggregated insights, never the texts of a dialogue"
+# Roles that read dialogue texts; an HR admin holding one of them reads as that role does.
+READER_ROLES = ("leader", "employee", "trio", "service")
 
 
 def units_in_trio(session: Session, person_id: str) -> set[str]:
@@ -94,6 +96,12 @@ def ensure_may_read_dialogue(session: Session, principal: Principal, dialogue: D
     raise NotFound(f"dialogue {dialogue.id} not found")
 
 
+def ensure_may_list_texts(principal: Principal) -> None:
+    """Refuse (403) an HR admin holding no reader role: HR never lists dialogue texts."""
+    if principal.has_any("hr_admin") and not principal.has_any(*READER_ROLES):
+        raise Forbidden(HR_NO_TEXTS)
+
+
 def readable_dialogues(session: Session, principal: Principal):
     """A WHERE clause selecting the dialogues the principal may read (for listings)."""
     if principal.has_any("service"):
@@ -110,6 +118,15 @@ def readable_dialogues(session: Session, principal: Principal):
             Dialogue.id.in_(as_participant),
         ),
     )
+
+
+def readable_actions(
+    principal: Principal, dialogues_readable: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """A WHERE clause selecting the actions the principal may see: their own, and those of
+    the dialogues they may read (`dialogues_readable`: their readable_dialogues, passed in
+    so a query may also show it). For a query of actions joined to their dialogues."""
+    return or_(Action.owner_id == principal.sub, dialogues_readable)
 
 
 def readable_people(session: Session, principal: Principal) -> ColumnElement[bool]:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, and_, func, not_, select, update
 from sqlalchemy.orm import Session
 
 from services.assessment import dialogue_events as events
 from services.assessment import insight_store
-from services.assessment.access import ensure_may_read_dialogue
+from services.assessment.access import (
+    ensure_may_list_texts,
+    ensure_may_read_dialogue,
+    readable_actions,
+    readable_dialogues,
+)
 from services.assessment.errors import Conflict, Forbidden, Invalid, NotFound
 from services.assessment.models import Action, ActionChange, Dialogue
 from shared.auth import Principal
@@ -17,6 +22,8 @@ from shared.ids import new_uuid
 from shared.outbox import utcnow
 
 FINAL_STATUSES = frozenset({"done", "dropped"})
+# What a listed action shows of its dialogue, to those who may read the dialogue.
+DIALOGUE_FACTS = ("unit_id", "setting", "held_on")
 NEW_ACTION_FIELDS = ("title", "owner_id", "due_on", "focus_area", "commitment")
 NEW_ACTION_COLUMNS = ("id", "dialogue_id", "status", "created_at", "updated_at",
                       *NEW_ACTION_FIELDS)
@@ -85,17 +92,70 @@ def of_dialogue(session: Session, dialogue_id: str) -> list[Action]:
 
 def describe(session: Session, action: Action) -> dict:
     """The action with its history, as the API shows it."""
-    history = session.scalars(
-        select(ActionChange).where(ActionChange.action_id == action.id).order_by(ActionChange.id)
+    [described] = describe_all(session, [action])
+    return described
+
+
+def describe_all(session: Session, listed: list[Action]) -> list[dict]:
+    """Actions with their histories, as the API shows them; one query for every history."""
+    histories: dict[str, list[ActionChange]] = {action.id: [] for action in listed}
+    if histories:
+        for change in session.scalars(
+            select(ActionChange).where(ActionChange.action_id.in_(list(histories)))
+            .order_by(ActionChange.id)
+        ):
+            histories[change.action_id].append(change)
+    return [
+        {
+            **{name: getattr(action, name) for name in (
+                "id", "dialogue_id", *NEW_ACTION_FIELDS, "status", "created_at", "updated_at",
+                "completed_at",
+            )},
+            "reflection": action.completion_reflection,
+            "history": histories[action.id],
+        }
+        for action in listed
+    ]
+
+
+def list_actions(
+    session: Session, *, principal: Principal, today: date, page: int, page_size: int,
+    owner_id: str | None = None, unit_id: str | None = None,
+    statuses: list[str] | None = None, overdue: bool | None = None,
+) -> tuple[list[dict], int]:
+    """One page of the actions the principal may see, soonest due first, and their total.
+
+    Each comes with its dialogue's unit, setting and day, or None for those three where
+    the principal owns the action but may not read its dialogue.
+    """
+    ensure_may_list_texts(principal)
+    dialogue_readable = readable_dialogues(session, principal)
+    conditions = [readable_actions(principal, dialogue_readable)]
+    if owner_id is not None:
+        conditions.append(Action.owner_id == owner_id)
+    if unit_id is not None:  # matches only what the answer shows: a dialogue one may read
+        conditions.append(and_(dialogue_readable, Dialogue.unit_id == unit_id))
+    if statuses:
+        conditions.append(Action.status.in_(statuses))
+    if overdue is not None:
+        is_overdue = and_(Action.status.not_in(FINAL_STATUSES), Action.due_on < today)
+        conditions.append(is_overdue if overdue else not_(is_overdue))
+    total = session.scalar(
+        select(func.count()).select_from(Action).join(Dialogue, Dialogue.id == Action.dialogue_id)
+        .where(*conditions)
+    )
+    rows = session.execute(
+        select(Action, Dialogue.unit_id, Dialogue.setting, Dialogue.held_on,
+               dialogue_readable.label("dialogue_readable"))
+        .join(Dialogue, Dialogue.id == Action.dialogue_id).where(*conditions)
+        .order_by(Action.due_on, Action.id).offset((page - 1) * page_size).limit(page_size)
     ).all()
-    return {
-        **{name: getattr(action, name) for name in (
-            "id", "dialogue_id", *NEW_ACTION_FIELDS, "status", "created_at", "updated_at",
-            "completed_at",
-        )},
-        "reflection": action.completion_reflection,
-        "history": history,
-    }
+    described = describe_all(session, [row.Action for row in rows])
+    return [
+        {**item, **{name: getattr(row, name) if row.dialogue_readable else None
+                    for name in DIALOGUE_FACTS}}
+        for item, row in zip(described, rows, strict=True)
+    ], total
 
 
 def get(session: Session, *, principal: Principal, action_id: str) -> dict:

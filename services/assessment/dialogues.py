@@ -17,7 +17,7 @@ from services.assessment import actions, insight_store
 from services.assessment import dialogue_events as events
 from services.assessment import dialogue_rules as rules
 from services.assessment.access import (
-    HR_NO_TEXTS,
+    ensure_may_list_texts,
     ensure_may_read_dialogue,
     owners_told_of_their_actions,
     readable_dialogues,
@@ -43,7 +43,6 @@ FACTS = ("id", "unit_id", "leader_id", "setting", "held_on", "visibility", "foll
          "framework_version", "revision")
 UNCHANGEABLE = ("setting", "unit_id", "framework_version")
 TEXTS = ("task_description", "answers", "strengths", "development_areas")
-READER_ROLES = ("leader", "employee", "trio", "service")
 
 
 def record(
@@ -186,8 +185,7 @@ def list_dialogues(
     """One page of the dialogues the principal may read, newest first, and how many in all."""
     # HR in that role alone sees insights, never dialogues; an HR admin who also holds
     # another role lists what that role may read.
-    if principal.has_any("hr_admin") and not principal.has_any(*READER_ROLES):
-        raise Forbidden(HR_NO_TEXTS)
+    ensure_may_list_texts(principal)
     query = select(Dialogue).where(readable_dialogues(session, principal))
     for column, value in ((Dialogue.unit_id, unit_id), (Dialogue.setting, setting)):
         if value is not None:

@@ -25,6 +25,9 @@ def expect(default: int, **overrides: int) -> dict[str, int]:
     return table
 
 
+# Who may read the shared dialogue's action alone; the listing shows it to them alone.
+READ_ACTION = expect(404, leader=200, tr=200, amr=200, emp1=200, director=200, notify=200,
+                     hr=403)
 # (method, path template, body kind, expected status per caller)
 MATRIX = [
     ("GET", "/api/v1/dialogues/{private}", None,
@@ -39,8 +42,8 @@ MATRIX = [
      expect(404, leader=200, hr=403, notify=403)),
     ("PUT", "/api/v1/dialogues/{shared}", "dialogue",
      expect(404, leader=200, tr=403, amr=403, emp1=403, director=403, hr=403, notify=403)),
-    ("GET", "/api/v1/actions/{action}", None,
-     expect(404, leader=200, tr=200, amr=200, emp1=200, director=200, notify=200, hr=403)),
+    ("GET", "/api/v1/actions/{action}", None, READ_ACTION),
+    ("GET", "/api/v1/actions", None, expect(200, hr=403)),
     ("PATCH", "/api/v1/actions/{action}", "status",
      expect(404, leader=200, emp1=200, tr=403, amr=403, director=403, notify=403, hr=403)),
     ("POST", "/api/v1/actions/{action}/complete", "reflection",
@@ -49,6 +52,7 @@ MATRIX = [
      expect(403, leader=201, director=201)),
     ("GET", "/api/v1/people/emp1", None,
      expect(404, leader=200, director=200, emp1=200, hr=200, notify=200)),
+    ("GET", "/api/v1/me", None, expect(200)),
     ("GET", "/api/v1/units/skole", None, expect(200)),
     ("POST", "/api/v1/units", "unit", expect(403, hr=201)),
     ("PATCH", "/api/v1/people/emp2", "person", expect(403, hr=200)),
@@ -111,3 +115,13 @@ def test_listing_shows_only_what_the_caller_may_read(client, token, records):
     assert listed("sfo-tr") == (200, set())
     assert listed("emp2") == (200, set())
     assert listed("hr") == (403, None)
+
+
+def test_action_listing_shows_what_reading_the_action_alone_shows(client, token, records):
+    for caller, status in READ_ACTION.items():
+        response = client.get("/api/v1/actions", headers=token(caller, *ROLES[caller]))
+        if status == 403:
+            assert response.status_code == 403, caller
+            continue
+        listed = {a["id"] for a in response.get_json()}
+        assert listed == ({records["action"]} if status == 200 else set()), caller

@@ -6,8 +6,11 @@ from flask.views import MethodView
 
 from services.assessment import actions
 from services.assessment.api.errors import answers_errors
+from services.assessment.dialogue_rules import local_today
 from services.assessment.schemas.actions import (
     ActionChangeRequestSchema,
+    ActionListArgs,
+    ActionListItemSchema,
     ActionSchema,
     CompletionSchema,
 )
@@ -21,12 +24,29 @@ blp = Blueprint(
     description="Actions agreed in dialogues: follow them through to done (or dropped).",
     errors={
         401: "No valid bearer token",
-        403: "Only the action's owner or the dialogue's leader changes it",
+        403: "Only the action's owner or the dialogue's leader changes it; HR admins see no "
+             "actions (their titles are dialogue texts)",
         404: "No such action, or not one the caller may see",
         409: "The action is done or dropped; that is final",
         422: "Invalid input; the errors name each field",
     },
 )
+
+
+@blp.route("/actions")
+class Actions(MethodView):
+    @blp.secured(errors=(403, 422))
+    @blp.arguments(ActionListArgs(), location="query")
+    @blp.response(200, ActionListItemSchema(many=True))
+    @blp.paginate()
+    @answers_errors
+    def get(self, args, pagination_parameters):
+        """Your own actions and those of the dialogues you may read, soonest due first"""
+        items, pagination_parameters.item_count = actions.list_actions(
+            db_session(), principal=current_principal(), today=local_today(),
+            page=pagination_parameters.page, page_size=pagination_parameters.page_size, **args,
+        )
+        return items
 
 
 @blp.route("/actions/<action_id>")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.assessment.models import ACTION_STATUSES
+from services.assessment.org import ID_RULES
 from shared.validation import Day, Key, Line, Text
 
 # An action falls due within a few years; a renegotiated date may lie in the past
 # when it is recorded late, but not further back than a dialogue may be held.
 DUE_YEARS_BACK, DUE_YEARS_AHEAD = 5, 5
+DIALOGUE_FACT = "Of the action's dialogue; null if you own the action but may not read the dialogue"
 
 
 def due_date(**kwargs) -> fields.Date:
@@ -53,6 +55,29 @@ class ActionSchema(ActionSummarySchema):
     updated_at = fields.DateTime()
     reflection = fields.String(allow_none=True)
     history = fields.List(fields.Nested(ActionChangeSchema))
+
+
+class ActionListItemSchema(ActionSchema):
+    unit_id = fields.String(allow_none=True, metadata={"description": DIALOGUE_FACT})
+    setting = fields.String(allow_none=True, metadata={"description": DIALOGUE_FACT})
+    held_on = fields.Date(allow_none=True, metadata={"description": DIALOGUE_FACT})
+
+
+class ActionListArgs(Schema):
+    owner_id = fields.String(validate=ID_RULES, metadata={"description": "Only this person's"})
+    unit_id = fields.String(validate=ID_RULES, metadata={
+        "description": "Only those of this unit's dialogues (of the dialogues you may read)"
+    })
+    statuses = fields.List(
+        fields.String(validate=validate.OneOf(ACTION_STATUSES)), data_key="status",
+        validate=validate.Length(max=len(ACTION_STATUSES)),
+        metadata={"description": "Only these statuses: open, in_progress, done, dropped "
+                                 "(?status=open&status=in_progress)"},
+    )
+    overdue = fields.Boolean(metadata={
+        "description": "true: only open or in_progress ones due before today (Danish time); "
+                       "false: only the others"
+    })
 
 
 class ActionChangeRequestSchema(Schema):
