@@ -32,6 +32,7 @@ from services.assessment.models import (
     FocusRating,
     InsightStale,
     Participant,
+    Person,
 )
 from shared.auth import Principal
 from shared.db import connection_for_one_write, insert_rows
@@ -140,6 +141,7 @@ def get(session: Session, *, principal: Principal, dialogue_id: str) -> dict:
     actions alone (`owners_told`)."""
     dialogue = _readable(session, principal, dialogue_id)
     described = describe(session, dialogue)
+    described["people"] = _names(session, dialogue, described)
     if principal.has_any("service"):
         described["readers"] = sorted(readers(session, dialogue))
         described["owners_told"] = sorted(owners_told_of_their_actions(session, dialogue))
@@ -150,6 +152,14 @@ def describe(session: Session, dialogue: Dialogue) -> dict:
     """A dialogue's facts with its current revision's content and its actions."""
     content = session.get(DialogueRevision, (dialogue.id, dialogue.revision)).content
     return _description(dialogue, content, actions.of_dialogue(session, dialogue.id))
+
+
+def _names(session: Session, dialogue: Dialogue, described: dict) -> dict[str, str]:
+    """The names of the people a dialogue names (leader, participants, action owners): who
+    may read the dialogue learns who took part in it."""
+    ids = {dialogue.leader_id} | {p["person_id"] for p in described["participants"]}
+    ids |= {action.owner_id for action in described["actions"]}
+    return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
 
 
 def _description(dialogue: Dialogue, content: dict, dialogue_actions: list[Action]) -> dict:

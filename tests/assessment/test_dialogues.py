@@ -11,6 +11,7 @@ from shared.outbox import utcnow
 from tests.support.dialogues import (
     HELD_ON,
     action,
+    as_recorded,
     dialogue_body,
     individual_body,
     ratings,
@@ -26,7 +27,9 @@ def test_leader_records_a_dialogue_and_reads_it_whole(client, org, token):
     created = response.get_json()
     assert response.headers["Location"] == f"/api/v1/dialogues/{created['id']}"
     fetched = client.get(response.headers["Location"], headers=leader).get_json()
+    people = fetched.pop("people")  # names come with reading, not with the recording's answer
     assert fetched == created
+    assert people == {"leader": "Lars Leder", "emp1": "Eva Ansat", "tr": "Tina Tillid"}
     assert fetched["leader_id"] == "leader"
     assert fetched["unit_id"] == "skole"
     assert fetched["revision"] == 1
@@ -217,7 +220,7 @@ def test_amendment_adds_a_revision_and_keeps_every_earlier_one(client, org, toke
     assert {a["title"] for a in amended["actions"]} == {
         "Fælles planlægningsmøde hver fredag", "Trivselsmåling"
     }, "earlier actions are kept, new ones added"
-    assert client.get(path, headers=leader).get_json() == amended
+    assert as_recorded(client.get(path, headers=leader).get_json()) == amended
 
     revisions = client.get(f"{path}/revisions", headers=leader).get_json()
     assert [r["revision"] for r in revisions] == [1, 2]
@@ -259,7 +262,9 @@ def test_amendment_may_not_change_setting_unit_or_framework_version(client, org,
     assert set(response.get_json()["errors"]["json"]) == {
         "setting", "unit_id", "framework_version"
     }
-    assert client.get(f"/api/v1/dialogues/{dialogue['id']}", headers=leader).get_json() == dialogue
+    assert as_recorded(
+        client.get(f"/api/v1/dialogues/{dialogue['id']}", headers=leader).get_json()
+    ) == dialogue
 
 
 def test_amendments_are_checked_like_recordings(client, org, token):
@@ -301,3 +306,11 @@ def test_no_amendment_after_fourteen_days(client, org, token, assessment_session
     assert "14 days" in response.get_json()["message"]
     assert len(client.get(f"/api/v1/dialogues/{dialogue['id']}/revisions",
                           headers=leader).get_json()) == 1
+
+
+def test_a_reader_learns_the_names_of_the_people_the_dialogue_names(client, org, token):
+    dialogue = record(client, token("leader", "leader"), dialogue_body())
+    read = client.get(f"/api/v1/dialogues/{dialogue['id']}", headers=token("tr", "trio"))
+    assert read.get_json()["people"] == {
+        "leader": "Lars Leder", "emp1": "Eva Ansat", "tr": "Tina Tillid",
+    }

@@ -73,3 +73,9 @@ def record(client, headers: dict, body: dict | None = None) -> dict:
     response = client.post("/api/v1/dialogues", json=body or dialogue_body(), headers=headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+def as_recorded(read: dict) -> dict:
+    """A dialogue as GET shows it, less what only reading adds (the names of its people):
+    what the recording or amendment answered."""
+    return {key: value for key, value in read.items() if key != "people"}

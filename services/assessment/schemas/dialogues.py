@@ -121,6 +121,10 @@ class DialogueSchema(DialogueFactsSchema):
     strengths = fields.List(fields.Nested(FocusAreaTextSchema))
     development_areas = fields.List(fields.Nested(FocusAreaTextSchema))
     actions = fields.List(fields.Nested(ActionSummarySchema))
+    people = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": (
+        "Person id -> name of the people the dialogue names: its leader, participants and "
+        "action owners (GET only: whoever may read the dialogue learns who took part)"
+    )})
     readers = fields.List(fields.String(), metadata={"description": (
         "The ids of the people who may read this dialogue (only the role service is told: "
         "notify emails its texts to them alone)"
