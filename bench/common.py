@@ -37,6 +37,7 @@ from shared.db import normalise_url
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"  # where benchmarks make databases
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HELLO_APP = "bench.hello_app:app"
+LATENCY_SCRIPT = Path(__file__).with_name("latency_p95.lua")  # adds p95 to wrk's percentiles
 WRK_THREADS = 1
 _LATENCY_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
@@ -48,6 +49,7 @@ class WrkResult:
     p50_ms: float | None
     p99_ms: float | None
     errors: int
+    p95_ms: float | None = None  # printed by LATENCY_SCRIPT, when the run used it
 
 
 @dataclass(frozen=True)
@@ -145,14 +147,16 @@ def get(url: str, headers: dict[str, str] | None = None) -> http.client.HTTPResp
 class GunicornServer:
     """`gunicorn app_spec` on a free local port with sync workers, stopped on exit.
 
-    Its output goes to log_path (shown if it fails to start).
+    Its output goes to log_path (shown if it fails to start). config, e.g.
+    "python:shared.gunicorn_conf", is read first; the options given here override it.
     """
 
     def __init__(
         self, app_spec: str, *, ready_path: str, env: dict[str, str], log_path: Path,
-        workers: int,
+        workers: int, config: str | None = None,
     ):
         self.app_spec = app_spec
+        self.config = config
         self.ready_path = ready_path
         self.env = env
         self.log_path = log_path
@@ -165,9 +169,9 @@ class GunicornServer:
 
     def __enter__(self) -> GunicornServer:
         command = [
-            sys.executable, "-m", "gunicorn", "--worker-class", "sync",
-            "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-            "--log-level", "warning", self.app_spec,
+            sys.executable, "-m", "gunicorn", *(["--config", self.config] if self.config else []),
+            "--worker-class", "sync", "--workers", str(self.workers),
+            "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", self.app_spec,
         ]
         with self.log_path.open("wb") as log:
             self._process = subprocess.Popen(
@@ -236,7 +240,7 @@ def run_wrk(wrk: str, scenario: Scenario, *, seconds: int, connections: int) -> 
     """Load scenario with wrk (one thread) for seconds and parse what it reports."""
     command = [
         wrk, f"--threads={WRK_THREADS}", f"--connections={connections}",
-        f"--duration={seconds}s", "--latency",
+        f"--duration={seconds}s", "--latency", "--script", str(LATENCY_SCRIPT),
     ]
     for header in scenario.headers:
         command += ["--header", header]
@@ -264,6 +268,7 @@ def parse_wrk(output: str) -> WrkResult:
     return WrkResult(
         requests=int(requests.group(1)), rps=float(rps.group(1)),
         p50_ms=_percentile_ms(output, "50"), p99_ms=_percentile_ms(output, "99"), errors=errors,
+        p95_ms=_percentile_ms(output, "95"),
     )
 
 
