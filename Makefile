@@ -4,12 +4,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SUB ?= hr-1
 ROLE ?= hr_admin
+WEB := services/web
+DKFDS_VERSION ?= 11.2.0
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo test lint bench token clean
+.PHONY: help install run demo test lint bench token vendor-dkfds translations clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +36,20 @@ bench: install ## Run the benchmarks (needs wrk and a local PostgreSQL)
 	$(PY) bench/assessment.py
 	$(PY) bench/insights.py
 	$(PY) bench/notify.py
+	$(PY) bench/web.py
 
 token: install ## Mint a development token: make token SUB=hr-1 ROLE=hr_admin
 	@$(PY) -m shared.mint_token --sub $(SUB) --role $(ROLE)
+
+vendor-dkfds: ## Refresh the vendored design system (DKFDS_VERSION=11.2.0)
+	scripts/vendor_dkfds.sh $(DKFDS_VERSION)
+
+translations: install ## Extract the pages' texts, update the Danish catalog (then translate), compile it
+	$(VENV)/bin/pybabel extract -F $(WEB)/babel.cfg -k _l --no-location --sort-output \
+		-o $(WEB)/translations/messages.pot $(WEB)
+	$(VENV)/bin/pybabel update -i $(WEB)/translations/messages.pot -d $(WEB)/translations \
+		--ignore-obsolete --no-fuzzy-matching --width 100
+	$(VENV)/bin/pybabel compile -d $(WEB)/translations
 
 clean: ## Remove the virtual environment and local data (var/)
 	rm -rf $(VENV) var

@@ -20,6 +20,7 @@ EMBEDDED_REDIS_PORT = 6380
 MAILBOX_SMTP_PORT = 1025
 MAILBOX_WEB_PORT = 8025
 GUNICORN = "gunicorn -c python:shared.gunicorn_conf"
+DEV_SIGN_IN = "WEB_DEV_SIGN_IN"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Service:
     default_port: int
     app: str  # the module holding create_app()
     relay: bool = True
+    database: bool = True  # the web owns no data: nothing to migrate
     workers: dict[str, str] = field(default_factory=dict)  # name suffix -> command
 
     @property
@@ -58,6 +60,7 @@ class Service:
         return [api, *relay, *workers]
 
 
+WEB = Service("web", 8000, "services.web.app", relay=False, database=False)
 SERVICES = [
     Service("content", 8001, "services.content.app"),
     Service("assessment", 8002, "services.assessment.app"),
@@ -66,7 +69,9 @@ SERVICES = [
         "worker": "celery -A services.notify.celery_app worker --loglevel INFO --concurrency 4",
         "beat": "celery -A services.notify.celery_app beat --loglevel INFO",
     }),
+    WEB,
 ]
+MIGRATED = [service for service in SERVICES if service.database]
 
 
 def embedded_processes(*, redis: bool, mailbox: bool) -> list[Process]:
@@ -103,4 +108,7 @@ def run_environment(base: dict[str, str]) -> dict[str, str]:
         if service.name in ("content", "assessment"):  # the ones other services call
             env.setdefault(f"{service.name.upper()}_URL", f"http://127.0.0.1:{service.port}")
     env.setdefault("PYTHONUNBUFFERED", "1")
+    # No sign-in provider on a development machine: the web lists the organisation's people
+    # to sign in as (refused with RS256 tokens; compose.yaml never sets it).
+    env.setdefault(DEV_SIGN_IN, "true")
     return env

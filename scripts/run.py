@@ -17,23 +17,33 @@ from honcho.printer import Printer
 
 from scripts.processes import (
     MAILBOX_WEB_PORT,
+    MIGRATED,
     SERVICES,
+    WEB,
     embedded_processes,
     run_environment,
     system_processes,
 )
+from services.web.static_files import STATIC
 from shared.config import REPO_ROOT, VAR_DIR
 
 
-def migrate(env: dict[str, str]) -> None:
-    for service in SERVICES:
+def prepare(env: dict[str, str]) -> None:
+    """Migrate every database and compress the pages' static files, as an image build does."""
+    print("compressing the pages' static files ...", flush=True)
+    subprocess.run([sys.executable, "-m", "whitenoise.compress", "-q", str(STATIC)],
+                   env=env, cwd=REPO_ROOT, check=True)
+    for service in MIGRATED:
         print(f"migrating {service.name} ...", flush=True)
         subprocess.run(shlex.split(service.flask("migrate")), env=env, cwd=REPO_ROOT, check=True)
 
 
 def banner(env: dict[str, str], *, mailbox: bool) -> str:
-    lines = ["", "Lederdialog is running:"]
+    lines = ["", "Lederdialog is running:",
+             f"  {'pages':<11} http://localhost:{WEB.port} (sign in as anyone of the organisation)"]
     for service in SERVICES:
+        if service is WEB:
+            continue
         base = f"http://localhost:{service.port}"
         lines.append(f"  {service.name:<11} {base}/docs (API), {base}/readyz")
     if mailbox:
@@ -68,7 +78,7 @@ def main(argv: list[str]) -> int:
     processes = embedded + system_processes()
     env = run_environment(dict(os.environ))
     (VAR_DIR / "redis").mkdir(parents=True, exist_ok=True)
-    migrate(env)
+    prepare(env)
     manager = Manager(Printer(sys.stdout, colour=sys.stdout.isatty()))
     for process in processes:
         manager.add_process(process.name, process.command, env={**env, **process.env},

@@ -9,12 +9,12 @@ import jsonschema
 import pytest
 import yaml
 
-from scripts.processes import SERVICES, run_environment, system_processes
+from scripts.processes import DEV_SIGN_IN, MIGRATED, SERVICES, run_environment, system_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SCHEMA = json.loads((ROOT / "tests" / "data" / "compose-spec.json").read_text())
-ONE_SHOT = {f"{service.name}-migrate" for service in SERVICES}
+ONE_SHOT = {f"{service.name}-migrate" for service in MIGRATED}
 
 
 def compose_service(name: str) -> dict:
@@ -42,12 +42,19 @@ def test_compose_runs_the_same_command_with_the_same_variables(process):
     service = compose_service(process.name)
     assert as_args(service["command"]) == shlex.split(process.command)
     environment = service["environment"]
-    run_variables = set(run_environment({})) - {"PYTHONUNBUFFERED", "PATH"}
-    missing = (run_variables | set(process.env) | {"DATABASE_URL"}) - set(environment)
+    run_variables = set(run_environment({})) - {"PYTHONUNBUFFERED", "PATH", DEV_SIGN_IN}
+    owns_data = process.name.split("-")[0] in {service.name for service in MIGRATED}
+    database = {"DATABASE_URL"} if owns_data else set()
+    missing = (run_variables | set(process.env) | database) - set(environment)
     assert not missing, f"{process.name} lacks {sorted(missing)} that make run sets"
 
 
-@pytest.mark.parametrize("service", SERVICES, ids=lambda s: s.name)
+def test_compose_never_offers_the_development_sign_in():
+    for name, service in COMPOSE["services"].items():
+        assert DEV_SIGN_IN not in service.get("environment", {}), name
+
+
+@pytest.mark.parametrize("service", MIGRATED, ids=lambda s: s.name)
 def test_migrations_run_once_before_the_service_starts(service):
     migrate = compose_service(f"{service.name}-migrate")
     assert as_args(migrate["command"]) == shlex.split(service.flask("migrate"))

@@ -1,0 +1,84 @@
+"""The web service's app factory: the pages leaders, TRIO members and employees work in.
+
+A backend-for-frontend: it owns no business data and calls the content and assessment
+APIs with the signed-in person's token. Sessions live in Redis; the browser holds only
+the session cookie.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, render_template
+from flask_session import Session
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from redis import Redis
+
+from services.web import pages, session, signin
+from services.web.apis import ApiError, make_apis
+from services.web.language import init_language
+from services.web.security import add_security_headers
+from services.web.settings import WebSettings, load_web_settings
+from services.web.static_files import serve_static, static_url
+from shared.logs import configure_logging
+from shared.web.observability import install_observability
+
+SESSION_LIFETIME = timedelta(hours=8)
+
+
+def create_app(settings: WebSettings | None = None) -> Flask:
+    settings = settings or load_web_settings()
+    configure_logging("web", settings.base.log_level)
+    app = Flask(__name__, static_folder=None)
+    redis = Redis.from_url(settings.base.redis_url, socket_timeout=5, socket_connect_timeout=5)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_TYPE="redis", SESSION_REDIS=redis, SESSION_KEY_PREFIX="lederdialog:web:session:",
+        SESSION_PERMANENT=True, PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+        SESSION_SERIALIZATION_FORMAT="json",
+        SESSION_COOKIE_NAME="lederdialog", SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PREFERRED_URL_SCHEME="https" if settings.secure_cookies else "http",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session it is tied to
+        MAX_CONTENT_LENGTH=256 * 1024,
+    )
+    Session(app)
+    CSRFProtect(app)
+    init_language(app)
+    app.extensions[session.APIS] = make_apis(
+        content_url=settings.base.content_url, assessment_url=settings.base.assessment_url,
+        timeout=settings.api_timeout_seconds,
+    )
+    signin.init_sign_in(app, settings)
+    pages.register(app)
+    app.jinja_env.globals.update(
+        static_url=static_url, signed_in=session.signed_in, here=session.here,
+    )
+    app.after_request(add_security_headers)
+    _register_error_pages(app)
+    app.wsgi_app = serve_static(app.wsgi_app)
+    install_observability(app, service="web", ready_checks={"redis": redis.ping})
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(status: int, template: str):
+        return render_template(f"errors/{template}.html"), status
+
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        # Whoever may not read a record gets the page of one that does not exist.
+        if exc.status in (403, 404):
+            return page(404, "not_found")
+        if exc.status == 401:
+            session.end()
+            return page(401, "signed_out")
+        return page(503, "unavailable")
+
+    app.register_error_handler(404, lambda _e: page(404, "not_found"))
+    app.register_error_handler(400, lambda _e: page(400, "bad_request"))
+    app.register_error_handler(CSRFError, lambda _e: page(400, "bad_request"))
+    app.register_error_handler(405, lambda _e: page(405, "bad_request"))
+    app.register_error_handler(413, lambda _e: page(413, "bad_request"))
+    app.register_error_handler(503, lambda _e: page(503, "unavailable"))
+    app.register_error_handler(500, lambda _e: page(500, "unavailable"))

@@ -1,0 +1,39 @@
+"""A dialogue (the summary email's link): facts, answers, balance, actions, revisions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, render_template
+
+from services.web import session
+from services.web.framework_texts import framework_texts
+from services.web.people import names_of
+
+blp = Blueprint("dialogues", __name__)
+
+
+@blp.get("/dialogues/<dialogue_id>")
+@session.sign_in_required
+def show(dialogue_id: str):
+    dialogue = session.get("assessment", f"/api/v1/dialogues/{dialogue_id}")
+    revisions = session.get("assessment", f"/api/v1/dialogues/{dialogue_id}/revisions")
+    texts = framework_texts(dialogue["framework_version"])
+    unit = session.get("assessment", f"/api/v1/units/{dialogue['unit_id']}")
+    people = {p["person_id"] for p in dialogue["participants"]}
+    people |= {a["owner_id"] for a in dialogue["actions"]}
+    people |= {dialogue["leader_id"]} | {r["recorded_by"] for r in revisions}
+    amendable = (dialogue["leader_id"] == session.me()["sub"]
+                 and datetime.fromisoformat(dialogue["amendable_until"]) > datetime.now(UTC))
+    return render_template(
+        "pages/dialogue.html", dialogue=dialogue, revisions=revisions, texts=texts, unit=unit,
+        names=names_of(people), amendable=amendable,
+        balance=_balance(dialogue, texts),
+    )
+
+
+def _balance(dialogue: dict, texts) -> list[dict]:
+    """Each focus area's rating and weight, in the framework's order."""
+    by_area = {rating["focus_area"]: rating for rating in dialogue["focus_areas"]}
+    return [{"key": area["key"], "title": area["title"], **by_area[area["key"]]}
+            for area in texts.focus_areas if area["key"] in by_area]
