@@ -2,16 +2,18 @@
 
 import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from services.assessment.dialogue_rules import local_today
 from services.notify.models import ENQUEUED, PENDING, Reminder
 from shared.outbox import utcnow
 from tests.notify.mail import subject
 from tests.support.dialogues import action, dialogue_body, participants_with, record
 
-TODAY = date.today()
+# Danish time, as the assessment service counts days and (here, at NOTIFY_SEND_HOUR=0) notify.
+TODAY = local_today()
 
 
 def test_reminders_due_during_downtime_are_sent_once_on_return(

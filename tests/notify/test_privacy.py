@@ -5,11 +5,13 @@ from datetime import date, timedelta
 
 from babel.dates import format_date
 
+from services.assessment.dialogue_rules import local_today
 from tests.notify.mail import by_recipient, by_subject_start, html, parts, subject, text
 from tests.notify.outside import hand_to_outsider
 from tests.support.dialogues import action, dialogue_body, record
 
-TODAY = date.today()  # the tests' notify runs with NOTIFY_TIMEZONE=UTC and NOTIFY_SEND_HOUR=0
+# Danish time, as the assessment service counts days and (here, at NOTIFY_SEND_HOUR=0) notify.
+TODAY = local_today()
 HELD = TODAY - timedelta(days=30)
 BASE = "https://lederdialog.example"
 # What the dialogue says; none of it may reach someone who may not read the dialogue.

@@ -1,14 +1,16 @@
 """Reminders, escalations and follow-up prompts: rows in notify's database, sent when due."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from services.assessment.dialogue_rules import local_today
 from services.notify.models import CANCELLED, PENDING, Reminder
 from tests.notify.mail import by_subject_start, subject, text
 from tests.support.dialogues import action, dialogue_body, participants_with, record
 
-TODAY = date.today()  # the tests' notify runs with NOTIFY_TIMEZONE=UTC and NOTIFY_SEND_HOUR=0
+# Danish time, as the assessment service counts days and (here, at NOTIFY_SEND_HOUR=0) notify.
+TODAY = local_today()
 HELD = TODAY - timedelta(days=30)
 
 
