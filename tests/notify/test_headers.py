@@ -1,10 +1,11 @@
 """Names and action titles with CR, LF or encoded newlines add no header."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from email.utils import getaddresses
 
 from sqlalchemy import update
 
+from services.assessment.dialogue_rules import local_today
 from services.assessment.models import Action, Person
 from tests.notify.mail import by_recipient, subject
 from tests.support.dialogues import action, dialogue_body, participants_with, record
@@ -25,8 +26,9 @@ def test_names_and_titles_cannot_add_headers(stack, assessment, sink, token, ass
             session.execute(update(Person).where(Person.id == person_id).values(name=name))
         session.commit()
     stack.start()
-    week = (date.today() + timedelta(days=7)).isoformat()
-    body = dialogue_body(held_on=(date.today() - timedelta(days=1)).isoformat(),
+    today = local_today()  # Danish time, as the assessment service and notify count days
+    week = (today + timedelta(days=7)).isoformat()
+    body = dialogue_body(held_on=(today - timedelta(days=1)).isoformat(),
                          participants=participants_with("emp2"), actions=[
         action(title="Møde", owner_id="emp1", due_on=week),
         action(title="Møde", owner_id="emp2", due_on=week),
