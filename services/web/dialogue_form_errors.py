@@ -138,6 +138,15 @@ def from_api(field_errors: dict[str, list[str]], body: Body,
     return errors
 
 
+def at_form(errors: dict[str, list[str]], keys) -> dict[str, list[str]]:
+    """The errors, those at `keys` (values the form does not let one change) moved to FORM."""
+    moved: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        for message in messages:
+            _add(moved, FORM if key in keys else key, message)
+    return moved
+
+
 def api_path_to_field(path: str, body: Body, question_keys: list[str]) -> str:
     """The form's field an API error path names; a list's own key for the list as a whole
     (and for an item the form does not show); FORM when no field fits."""

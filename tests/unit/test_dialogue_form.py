@@ -253,3 +253,92 @@ def test_another_action_row_until_the_api_s_limit(context):
     assert len(form.add_action_row(values)["actions"]) == form.ACTION_ROWS + 1
     full = {**values, "actions": [form.blank_action()] * form.MAX_ACTIONS}
     assert len(form.add_action_row(full)["actions"]) == form.MAX_ACTIONS
+
+
+DIALOGUE = {  # as GET /api/v1/dialogues/<id> gives it
+    "id": "d-1", "unit_id": "skole", "leader_id": "leader", "setting": "work_community",
+    "held_on": "2026-11-20", "follow_up_on": "2027-02-20", "visibility": "shared",
+    "framework_version": 1, "revision": 1, "task_description": None,
+    "amendable_until": "2026-12-04T09:00:00+00:00",
+    "participants": [{"person_id": "leader", "role": "leader"},
+                     {"person_id": "emp1", "role": "employee"}, {"person_id": "tr", "role": "tr"}],
+    "answers": {"wc_collaboration": "Godt.\r\nMeget godt.", "wc_expectations": "Aftaler"},
+    "focus_areas": [{"focus_area": area, "rating": rating, "weight": weight}
+                    for area, rating, weight in zip(
+                        ("competent", "innovative", "meaningful", "reliable"), (4, 3, 5, 2),
+                        (40, 30, 20, 10), strict=True)],
+    "strengths": [{"focus_area": "meaningful", "text": "Relationer"}],
+    "development_areas": [{"focus_area": "reliable", "text": "Planlægning"}],
+    "actions": [{"id": "a-1", "title": "Møde", "owner_id": "emp1", "due_on": "2027-01-15",
+                 "status": "open"}],
+    "people": {"leader": "Lars Leder", "emp1": "Eva Ansat", "tr": "Tina Tillid"},
+}
+
+
+def test_an_amendment_starts_from_the_dialogue_as_it_stands_without_its_actions():
+    assert form.from_dialogue(DIALOGUE) == {
+        "unit_id": "skole", "setting": "work_community", "held_on": "2026-11-20",
+        "task_description": "", "follow_up_on": "2027-02-20", "visibility": "shared",
+        "framework_version": "1", "shown_for": "skole/work_community",
+        "participants": [{"person_id": "leader", "included": True, "role": "leader"},
+                         {"person_id": "emp1", "included": True, "role": "employee"},
+                         {"person_id": "tr", "included": True, "role": "tr"}],
+        "answers": {"wc_collaboration": "Godt.\nMeget godt.", "wc_expectations": "Aftaler"},
+        "focus_areas": {"competent": {"rating": "4", "weight": "40"},
+                        "innovative": {"rating": "3", "weight": "30"},
+                        "meaningful": {"rating": "5", "weight": "20"},
+                        "reliable": {"rating": "2", "weight": "10"}},
+        "strengths": {"meaningful": "Relationer"},
+        "development_areas": {"reliable": "Planlægning"},
+        "actions": [],
+    }
+
+
+def test_the_amendment_s_form_ticks_who_took_part_and_sends_the_dialogue_back(context):
+    values = form.complete(form.from_dialogue(DIALOGUE), context)
+    assert [(p["person_id"], p["included"], p["role"]) for p in values["participants"]] == [
+        ("leader", True, "leader"), ("tr", True, "tr"), ("amr", False, "amr"),
+        ("emp2", False, "employee"), ("emp1", True, "employee")]
+    assert values["actions"] == [form.blank_action()] * form.ACTION_ROWS  # rows to add
+    assert (values["visibility"], values["follow_up_on"]) == ("shared", "2027-02-20")
+    assert errors.check(values, context) == {}
+    assert form.parse(MultiDict(form.pairs(values))) == values
+    body = form.build_body(values, KEYS).json
+    assert body == {
+        "setting": "work_community", "unit_id": "skole", "held_on": "2026-11-20",
+        "participants": [{"person_id": "leader", "role": "leader"},
+                         {"person_id": "tr", "role": "tr"},
+                         {"person_id": "emp1", "role": "employee"}],
+        "answers": {"wc_collaboration": "Godt.\nMeget godt.", "wc_expectations": "Aftaler"},
+        "focus_areas": DIALOGUE["focus_areas"], "strengths": DIALOGUE["strengths"],
+        "development_areas": DIALOGUE["development_areas"], "actions": [],
+        "follow_up_on": "2027-02-20", "visibility": "shared", "framework_version": 1,
+    }
+
+
+def test_a_dialogue_s_texts_of_one_focus_area_become_one_and_its_task_is_kept():
+    dialogue = {**DIALOGUE, "setting": "specific_task", "task_description": " Skema\r\n",
+                "strengths": [{"focus_area": "meaningful", "text": "Relationer"},
+                              {"focus_area": "meaningful", "text": "Humor "}],
+                "development_areas": [], "answers": {}}
+    values = form.from_dialogue(dialogue)
+    assert values["task_description"] == "Skema"
+    assert values["shown_for"] == "skole/specific_task"
+    assert values["strengths"] == {"meaningful": "Relationer\n\nHumor"}
+    assert (values["development_areas"], values["answers"]) == ({}, {})
+
+
+def test_an_amendment_keeps_the_dialogue_s_unit_setting_and_version_whatever_is_sent(context):
+    sent = {**form.complete(form.from_dialogue(DIALOGUE), context), "unit_id": "sfo",
+            "setting": "individual_leader", "framework_version": "2", "shown_for": "sfo/x",
+            "held_on": "2026-11-21"}
+    kept = form.keep_fixed(sent, DIALOGUE)
+    assert (kept["unit_id"], kept["setting"], kept["framework_version"], kept["shown_for"]) == (
+        "skole", "work_community", "1", "skole/work_community")
+    assert kept["held_on"] == "2026-11-21"  # the rest is as sent
+
+
+def test_the_api_s_refusal_of_what_an_amendment_cannot_change_is_the_form_s():
+    found = errors.at_form({"unit_id": ["cannot change the unit_id"], "held_on": ["in future"],
+                            "form": ["x"]}, form.AMEND_FIXED)
+    assert found == {"form": ["cannot change the unit_id", "x"], "held_on": ["in future"]}

@@ -95,7 +95,7 @@ def test_a_leader_records_a_work_community_dialogue(web, token, assessment_url):
     review = send(web, typed, "review")
     assert review.status_code == 200
     html = review.get_data(as_text=True)
-    assert "Review the dialogue" in html or "Gennemgå" in html
+    assert "Gennemse dialogen" in html
     assert "Fælles planlægningsmøde hver fredag" in html and "Eva Ansat" in html
     assert "Vi samarbejder godt.<br>På tværs af årgangene." in html
     assert '<td id="weight-sum">100</td>' in html  # the weights' sum
@@ -175,7 +175,7 @@ def test_a_specific_task_without_its_description_is_refused(web):
     answer = send(web, filled(fields, task_description=""), "review")
     assert answer.status_code == 422
     assert_error_at(answer.get_data(as_text=True), "task_description",
-                    "Describe the task the dialogue was about.")
+                    "Beskriv den opgave, dialogen handlede om.")
 
 
 def test_another_action_row_and_another_setting_keep_what_was_typed(web):
@@ -208,7 +208,7 @@ def test_the_form_starts_with_the_unit_and_setting_and_a_private_own_reflection(
     fields = form_fields(html, "record-form")
     nothing = send(web, fields, "update")  # "Continue" without a unit or a setting
     assert nothing.status_code == 422
-    assert_error_at(nothing.get_data(as_text=True), "unit_id", "Choose the unit")
+    assert_error_at(nothing.get_data(as_text=True), "unit_id", "Vælg den enhed")
     chosen = send(web, {**fields, "unit_id": "sfo", "setting": "individual_leader"}, "update")
     fields = form_fields(chosen.get_data(as_text=True), "record-form")
     assert fields["visibility"] == "private"

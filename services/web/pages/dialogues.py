@@ -23,13 +23,22 @@ def show(dialogue_id: str):
     people = {p["person_id"] for p in dialogue["participants"]}
     people |= {a["owner_id"] for a in dialogue["actions"]}
     people |= {dialogue["leader_id"]} | {r["recorded_by"] for r in revisions}
-    amendable = (dialogue["leader_id"] == session.me()["sub"]
-                 and datetime.fromisoformat(dialogue["amendable_until"]) > datetime.now(UTC))
+    amendable = is_leader(dialogue) and within_amendable_days(dialogue)
     return render_template(
         "pages/dialogue.html", dialogue=dialogue, revisions=revisions, texts=texts, unit=unit,
         names=names_of(people), amendable=amendable,
         balance=_balance(dialogue, texts),
     )
+
+
+def is_leader(dialogue: dict) -> bool:
+    """Whether the signed-in person is the dialogue's leader (who alone amends it)."""
+    return dialogue["leader_id"] == session.me()["sub"]
+
+
+def within_amendable_days(dialogue: dict) -> bool:
+    """Whether the dialogue's days for amendments (14 after its recording) still run."""
+    return datetime.fromisoformat(dialogue["amendable_until"]) > datetime.now(UTC)
 
 
 def _balance(dialogue: dict, texts) -> list[dict]:
