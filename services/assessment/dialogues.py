@@ -190,7 +190,7 @@ def revisions(
 def list_dialogues(
     session: Session, *, principal: Principal, page: int, page_size: int,
     unit_id: str | None = None, setting: str | None = None, held_from: date | None = None,
-    held_to: date | None = None,
+    held_to: date | None = None, follow_up_from: date | None = None,
 ) -> tuple[list[Dialogue], int]:
     """One page of the dialogues the principal may read, newest first, and how many in all."""
     # HR in that role alone sees insights, never dialogues; an HR admin who also holds
@@ -204,6 +204,8 @@ def list_dialogues(
         query = query.where(Dialogue.held_on >= held_from)
     if held_to is not None:
         query = query.where(Dialogue.held_on <= held_to)
+    if follow_up_from is not None:
+        query = query.where(Dialogue.follow_up_on >= follow_up_from)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     items = session.scalars(
         query.order_by(Dialogue.held_on.desc(), Dialogue.recorded_at.desc(), Dialogue.id)

@@ -6,20 +6,24 @@ The browser holds only the session cookie; the token stays on the server (Redis)
 from __future__ import annotations
 
 import functools
+import time
 from urllib.parse import urlsplit
 
-from flask import current_app, g, redirect, request, session, url_for
+from flask import current_app, redirect, request, session, url_for
 
 from services.web.apis import Apis
 from shared.web.observability import current_request_id
 
 APIS = "lederdialog.web.apis"
+ME_KEPT_SECONDS = 60
 
 
 def start(*, token: str, sub: str, roles: list[str], name: str, language: str | None) -> None:
-    """Sign a person in: a new session (a fresh id, nothing kept from before)."""
+    """Sign a person in: a new session, under a new id (no session fixation), nothing kept
+    from before."""
     session.clear()
     session.update(token=token, sub=sub, roles=sorted(roles), name=name)
+    current_app.session_interface.regenerate(session)
     if language in ("da", "en"):
         session["lang"] = language
 
@@ -93,7 +97,10 @@ def all_pages(api: str, path: str, **kwargs):
 
 
 def me() -> dict:
-    """The signed-in person as the assessment service knows them (once per request)."""
-    if "me" not in g:
-        g.me = get("assessment", "/api/v1/me")
-    return g.me
+    """The signed-in person as the assessment service knows them: asked again once a
+    minute at most, so a change in the organisation shows soon without a call per page."""
+    kept = session.get("me")
+    if kept is None or time.time() - session.get("me_at", 0) > ME_KEPT_SECONDS:
+        kept = get("assessment", "/api/v1/me")
+        session.update(me=kept, me_at=time.time())
+    return kept

@@ -158,6 +158,16 @@ def test_listing_filters_by_unit_setting_and_period_newest_first(client, org, to
     assert "to" in backwards.get_json()["errors"]["query"]
 
 
+def test_listing_filters_by_follow_ups_to_come(client, org, token):
+    leader = token("leader", "leader")
+    in_days = {days: record(client, leader, dialogue_body(
+        actions=[], follow_up_on=(date.today() + timedelta(days=days)).isoformat()))["id"]
+        for days in (3, 40, 90)}
+    coming = client.get("/api/v1/dialogues", headers=leader, query_string={
+        "follow_up_from": (date.today() + timedelta(days=30)).isoformat()}).get_json()
+    assert {d["id"] for d in coming} == {in_days[40], in_days[90]}
+
+
 def test_listing_is_paginated(client, org, token):
     leader = token("leader", "leader")
     for days in range(1, 6):

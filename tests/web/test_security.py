@@ -31,6 +31,13 @@ def test_the_cookie_holds_no_token_only_a_session_id(web):
     assert "eyJ" not in value
 
 
+def test_signing_in_gives_a_new_session_id(web):
+    web.get("/language/en")  # a session before signing in, as a fixation attack would plant
+    before = web.get_cookie("lederdialog").value
+    sign_in(web, "leader")
+    assert web.get_cookie("lederdialog").value != before
+
+
 def test_sign_out_ends_the_session(web):
     sign_in(web, "leader")
     page = web.get("/overview").get_data(as_text=True)

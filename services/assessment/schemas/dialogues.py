@@ -149,6 +149,8 @@ class DialogueListArgs(Schema):
                     metadata={"description": "held_on on or after"})
     held_to = Day(past_years=LISTED_YEARS_BACK, future_years=1, data_key="to",
                   metadata={"description": "held_on on or before"})
+    follow_up_from = Day(past_years=LISTED_YEARS_BACK, future_years=DUE_YEARS_AHEAD,
+                         metadata={"description": "follow_up_on on or after (follow-ups to come)"})
 
     @validates_schema
     def _period(self, data, **_kwargs):

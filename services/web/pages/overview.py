@@ -37,12 +37,9 @@ def _unit_year(unit: dict, today: date) -> dict:
     held = {setting: 0 for setting in SETTINGS}
     for dialogue in dialogues:
         held[dialogue["setting"]] = held.get(dialogue["setting"], 0) + 1
-    follow_ups = sorted(
-        (d for d in session.all_pages("assessment", "/api/v1/dialogues",
-                                      params={"unit_id": unit["id"]})
-         if d.get("follow_up_on") and d["follow_up_on"] >= today.isoformat()),
-        key=lambda d: d["follow_up_on"],
-    )
+    follow_ups = sorted(session.all_pages("assessment", "/api/v1/dialogues", params={
+        "unit_id": unit["id"], "follow_up_from": today.isoformat(),
+    }), key=lambda d: d["follow_up_on"])
     actions = session.all_pages(
         "assessment", "/api/v1/actions", params={"unit_id": unit["id"], "status": OPEN},
     )
