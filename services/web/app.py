@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, render_template
+from flask import Flask
 from flask_session import Session
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 from redis import Redis
 
 from services.web import pages, session, signin
-from services.web.apis import ApiError, make_apis
+from services.web.apis import make_apis
+from services.web.errors import register_error_pages
 from services.web.language import init_language
 from services.web.security import add_security_headers
 from services.web.settings import WebSettings, load_web_settings
@@ -55,30 +56,7 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         static_url=static_url, signed_in=session.signed_in, here=session.here,
     )
     app.after_request(add_security_headers)
-    _register_error_pages(app)
+    register_error_pages(app)
     app.wsgi_app = serve_static(app.wsgi_app)
     install_observability(app, service="web", ready_checks={"redis": redis.ping})
     return app
-
-
-def _register_error_pages(app: Flask) -> None:
-    def page(status: int, template: str):
-        return render_template(f"errors/{template}.html"), status
-
-    @app.errorhandler(ApiError)
-    def api_error(exc: ApiError):
-        # Whoever may not read a record gets the page of one that does not exist.
-        if exc.status in (403, 404):
-            return page(404, "not_found")
-        if exc.status == 401:
-            session.end()
-            return page(401, "signed_out")
-        return page(503, "unavailable")
-
-    app.register_error_handler(404, lambda _e: page(404, "not_found"))
-    app.register_error_handler(400, lambda _e: page(400, "bad_request"))
-    app.register_error_handler(CSRFError, lambda _e: page(400, "bad_request"))
-    app.register_error_handler(405, lambda _e: page(405, "bad_request"))
-    app.register_error_handler(413, lambda _e: page(413, "bad_request"))
-    app.register_error_handler(503, lambda _e: page(503, "unavailable"))
-    app.register_error_handler(500, lambda _e: page(500, "unavailable"))
