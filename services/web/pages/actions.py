@@ -30,13 +30,21 @@ def change_status(action_id: str):
 @session.sign_in_required
 def renegotiate(action_id: str):
     body = {"due_on": request.form.get("due_on", ""), "reason": request.form.get("reason", "")}
-    return _change(action_id, "due", {k: v for k, v in body.items() if v})
+    missing = {field: message for field, message in (
+        ("due_on", _("Enter the new due date.")), ("reason", _("Say why the date moves.")),
+    ) if not body[field].strip()}
+    if missing:
+        return _page(action_id, form="due", messages=missing, typed=request.form), 422
+    return _change(action_id, "due", body)
 
 
 @blp.post("/actions/<action_id>/complete")
 @session.sign_in_required
 def complete(action_id: str):
     body = {"reflection": request.form.get("reflection", "")}
+    if not body["reflection"].strip():
+        return _page(action_id, form="complete", typed=request.form,
+                     messages={"reflection": _("Write a few words on how it went.")}), 422
     try:
         session.call("assessment", "POST", f"/api/v1/actions/{action_id}/complete", body=body)
     except ApiError as exc:
@@ -57,7 +65,7 @@ def _change(action_id: str, form: str, body: dict):
 
 
 def _page(action_id: str, *, form: str | None = None, error: ApiError | None = None,
-          typed=None):
+          typed=None, messages: dict[str, str] | None = None):
     action = session.get("assessment", f"/api/v1/actions/{action_id}")
     dialogue = _readable_dialogue(action["dialogue_id"])
     texts = framework_texts(dialogue["framework_version"] if dialogue else None)
@@ -65,12 +73,13 @@ def _page(action_id: str, *, form: str | None = None, error: ApiError | None = N
     may_change = action["status"] in OPEN and (
         action["owner_id"] == me or (dialogue is not None and dialogue["leader_id"] == me)
     )
+    named = dialogue.get("people", {}) if dialogue else {}
     people = {action["owner_id"]} | {change["changed_by"] for change in action["history"]}
     return render_template(
         "pages/action.html", action=action, dialogue=dialogue, texts=texts,
-        names=names_of(people | ({dialogue["leader_id"]} if dialogue else set())),
+        names={**names_of(people - set(named)), **named},
         may_change=may_change, form=form, typed=typed or {},
-        errors=_errors(error), done=request.args.get("done"),
+        errors=messages or _errors(error), done=request.args.get("done"),
     )
 
 

@@ -20,13 +20,12 @@ def show(dialogue_id: str):
     revisions = session.get("assessment", f"/api/v1/dialogues/{dialogue_id}/revisions")
     texts = framework_texts(dialogue["framework_version"])
     unit = session.get("assessment", f"/api/v1/units/{dialogue['unit_id']}")
-    people = {p["person_id"] for p in dialogue["participants"]}
-    people |= {a["owner_id"] for a in dialogue["actions"]}
-    people |= {dialogue["leader_id"]} | {r["recorded_by"] for r in revisions}
+    named = dialogue.get("people", {})
+    recorders = {revision["recorded_by"] for revision in revisions} - set(named)
     amendable = is_leader(dialogue) and within_amendable_days(dialogue)
     return render_template(
         "pages/dialogue.html", dialogue=dialogue, revisions=revisions, texts=texts, unit=unit,
-        names=names_of(people), amendable=amendable,
+        names={**names_of(recorders), **named}, amendable=amendable,
         balance=_balance(dialogue, texts),
     )
 
