@@ -5,6 +5,7 @@ one closest to a person trying the system for the first time.
 """
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -111,6 +112,17 @@ def test_make_run_starts_everything_mails_a_summary_and_stops_cleanly(fresh_copy
                             if "leader@example.org" in m["recipients"]["to"]), None)
             time.sleep(1)
         assert summary is not None, "no summary email reached the development mailbox"
+
+        # The summary's link leads to the pages, where the leader signs in and reads it.
+        web = requests.Session()
+        sign_in_page = web.get("http://127.0.0.1:8000/sign-in", timeout=10)
+        assert sign_in_page.status_code == 200, sign_in_page.text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', sign_in_page.text).group(1)
+        signed_in = web.post("http://127.0.0.1:8000/sign-in/dev", timeout=10, data={
+            "csrf_token": csrf, "sub": "leader", "next": f"/dialogues/{recorded.json()['id']}",
+        })
+        assert signed_in.status_code == 200, signed_in.text
+        assert "Klare aftaler om vikardækning." in signed_in.text
     finally:
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         try:
