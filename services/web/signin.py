@@ -60,7 +60,11 @@ def start():
         return render_template("pages/sign_in_dev.html", people=_dev_people(), next=next_url)
     session["next"] = next_url
     client = current_app.extensions[OAUTH].oidc
-    return client.authorize_redirect(url_for("signin.callback", _external=True))
+    # The callback at the public address (PUBLIC_BASE_URL), as registered with the provider;
+    # not the address the request came in on, which behind a TLS-terminating proxy is
+    # http://<inner host> and is refused by the provider.
+    callback_url = _settings().base.public_base_url + url_for("signin.callback")
+    return client.authorize_redirect(callback_url)
 
 
 @blp.get("/sign-in/callback")
