@@ -8,6 +8,7 @@ the HS256 development token `make token` would, with the roles their place in it
 
 from __future__ import annotations
 
+import structlog
 from authlib.integrations.flask_client import OAuth
 from flask import (
     Blueprint,
@@ -25,6 +26,7 @@ from services.web.apis import ApiError
 from services.web.settings import WebSettings
 from shared.auth import mint_token
 
+log = structlog.get_logger(__name__)
 blp = Blueprint("signin", __name__)
 SETTINGS = "lederdialog.web.settings"
 OAUTH = "lederdialog.web.oauth"
@@ -75,8 +77,8 @@ def callback():
     next_url = people_session.safe_next(session.get("next"))
     try:
         token = current_app.extensions[OAUTH].oidc.authorize_access_token()
-    except Exception as exc:  # noqa: BLE001 - Authlib raises several kinds; all mean "not signed in"
-        current_app.logger.warning("sign-in failed: %s", type(exc).__name__)
+    except Exception as exc:  # Authlib, JOSE and HTTP errors alike mean: not signed in
+        log.warning("sign-in failed", error=type(exc).__name__)
         abort(400, description="sign-in failed; please try again")
     userinfo = token.get("userinfo") or {}
     _start_session(token["access_token"], fallback_name=userinfo.get("name", ""))
