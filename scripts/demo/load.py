@@ -76,7 +76,8 @@ def main() -> None:
     settings = load_settings("demo")
     wait_until_ready([settings.content_url, settings.assessment_url])
     load(settings.assessment_url)
-    print("demo: done; mint a token to look around, e.g. make token SUB=l.leder ROLE=leader")
+    print(f"demo: done; sign in at {settings.public_base_url} (e.g. as the leader of "
+          "Skovgårdsskolen), or mint a token for the APIs: make token SUB=l.leder ROLE=leader")
 
 
 if __name__ == "__main__":
