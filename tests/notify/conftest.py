@@ -4,9 +4,6 @@ a real SMTP server, and notify's own processes (consumer, Celery worker, beat).
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 from redis import Redis
 
@@ -26,7 +23,7 @@ from tests.support.databases import (
     empty_tables,
     migrated_database,
 )
-from tests.support.notify_stack import NotifyStack
+from tests.support.notify_stack import Assessment, NotifyStack, notify_environment
 from tests.support.servers import content_server, serving
 from tests.support.smtp_sink import SmtpSink
 
@@ -80,20 +77,6 @@ def assessment(assessment_database_url, assessment_sessions, redis_url, stream, 
         yield Assessment(url=base_url, app=app, relay=relay)
     redis.close()
     app.extensions["lederdialog.deps"].close()
-
-
-class Assessment:
-    """The running assessment service: its URL, a test client, and its outbox relay."""
-
-    def __init__(self, *, url: str, app, relay: OutboxRelay):
-        self.url = url
-        self.client = app.test_client()
-        self.relay = relay
-
-    def publish(self) -> None:
-        """Put everything in the outbox onto the stream."""
-        while self.relay.run_once():
-            pass
 
 
 @pytest.fixture(scope="session", params=backends())
@@ -160,20 +143,12 @@ def sink(smtp_server) -> SmtpSink:
 def stack(notify_database_url, notify_sessions, redis_url, stream, assessment,
           content_url, sink, jwt_settings, tmp_path):
     """notify's processes (not started) on the test's database, stream, queue and SMTP server."""
-    environment = {
-        **os.environ,
-        "DATABASE_URL": notify_database_url, "REDIS_URL": redis_url, "EVENT_STREAM": stream,
-        "NOTIFY_QUEUE": f"test.notify.{uuid.uuid4().hex}", "ASSESSMENT_URL": assessment.url,
-        "CONTENT_URL": content_url, "SMTP_URL": sink.url,
-        "PUBLIC_BASE_URL": "https://lederdialog.example", "JWT_SECRET": jwt_settings.secret,
-        "JWT_ISSUER": jwt_settings.issuer, "LEDERDIALOG_VAR_DIR": str(tmp_path),
-        "NOTIFY_SEND_HOUR": "0", "NOTIFY_TIMEZONE": "Europe/Copenhagen",
-        "NOTIFY_VISIBILITY_TIMEOUT_SECONDS": "10",
-        "NOTIFY_RETRY_BACKOFF_SECONDS": "0.5", "NOTIFY_RETRY_BACKOFF_MAX_SECONDS": "4",
-        "NOTIFY_CLAIM_IDLE_SECONDS": "5", "NOTIFY_POLL_SECONDS": "1",
-        "NOTIFY_EVENT_MAX_ATTEMPTS": "3", "NOTIFY_EVENT_RETRY_BACKOFF_SECONDS": "0.2",
-        "NOTIFY_EVENT_RETRY_BACKOFF_MAX_SECONDS": "1",
-    }
+    environment = notify_environment(
+        database_url=notify_database_url, redis_url=redis_url, stream=stream,
+        assessment_url=assessment.url, content_url=content_url, smtp_url=sink.url,
+        public_base_url="https://lederdialog.example", jwt_settings=jwt_settings,
+        var_dir=tmp_path,
+    )
     notify = NotifyStack(env=environment, log_dir=tmp_path)
     yield notify
     notify.stop()

@@ -1,18 +1,60 @@
 """notify's processes for tests: the stream consumer, the Celery worker and beat.
 
 Each runs as it would in production (the documented commands), with the
-test's environment, logging to a file of its own.
+test's environment (`notify_environment`), logging to a file of its own. The
+assessment service they read is an `Assessment`: its outbox goes onto the
+stream when the test says so.
 """
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 from redis import Redis
 
 from services.notify.celery_app import make_celery
 from services.notify.config import load_notify_settings
+from shared.outbox import OutboxRelay
 from tests.support.notify_processes import Process, celery, python
+
+
+class Assessment:
+    """The running assessment service: its URL, a test client, and its outbox relay."""
+
+    def __init__(self, *, url: str, app, relay: OutboxRelay):
+        self.url = url
+        self.client = app.test_client()
+        self.relay = relay
+
+    def publish(self) -> None:
+        """Put everything in the outbox onto the stream."""
+        while self.relay.run_once():
+            pass
+
+
+def notify_environment(
+    *, database_url: str, redis_url: str, stream: str, assessment_url: str, content_url: str,
+    smtp_url: str, public_base_url: str, jwt_settings, var_dir: Path,
+) -> dict[str, str]:
+    """The environment of notify's processes in a test: its database, the stream it reads,
+    a queue of its own, the services it asks, the SMTP server, the web its links lead to;
+    dated emails at midnight (Danish time), and quick retries and polls."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url, "REDIS_URL": redis_url, "EVENT_STREAM": stream,
+        "NOTIFY_QUEUE": f"test.notify.{uuid.uuid4().hex}", "ASSESSMENT_URL": assessment_url,
+        "CONTENT_URL": content_url, "SMTP_URL": smtp_url,
+        "PUBLIC_BASE_URL": public_base_url, "JWT_SECRET": jwt_settings.secret,
+        "JWT_ISSUER": jwt_settings.issuer, "LEDERDIALOG_VAR_DIR": str(var_dir),
+        "NOTIFY_SEND_HOUR": "0", "NOTIFY_TIMEZONE": "Europe/Copenhagen",
+        "NOTIFY_VISIBILITY_TIMEOUT_SECONDS": "10",
+        "NOTIFY_RETRY_BACKOFF_SECONDS": "0.5", "NOTIFY_RETRY_BACKOFF_MAX_SECONDS": "4",
+        "NOTIFY_CLAIM_IDLE_SECONDS": "5", "NOTIFY_POLL_SECONDS": "1",
+        "NOTIFY_EVENT_MAX_ATTEMPTS": "3", "NOTIFY_EVENT_RETRY_BACKOFF_SECONDS": "0.2",
+        "NOTIFY_EVENT_RETRY_BACKOFF_MAX_SECONDS": "1",
+    }
 
 
 class NotifyStack:
