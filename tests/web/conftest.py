@@ -10,6 +10,7 @@ import re
 
 import pytest
 import requests
+from playwright.sync_api import Page, sync_playwright
 from whitenoise import compress
 
 from services.assessment.app import MIGRATIONS as ASSESSMENT_MIGRATIONS
@@ -23,6 +24,7 @@ from tests.assessment.conftest import ASSESSMENT_TABLES, add_small_org
 from tests.support.databases import empty_tables
 from tests.support.dialogues import dialogue_body
 from tests.support.servers import content_server, serving
+from tests.web.browser import foreign_hosts, launch_chromium, record_requests
 
 
 @pytest.fixture(scope="session")
@@ -117,3 +119,29 @@ def record(assessment_url, token, org):
         return answer.json()
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (one for the whole run)."""
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, web_url, org) -> Page:
+    """A fresh browser tab on the web, with the organisation in place. Afterwards: no script
+    error, nothing the CSP refused, and no request to any host but this machine."""
+    context = browser.new_context(base_url=web_url)
+    page = context.new_page()
+    page.requests = record_requests(page)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: "Content Security Policy" in message.text
+            and errors.append(message.text))
+    yield page
+    assert not errors, errors
+    assert not foreign_hosts(page.requests), foreign_hosts(page.requests)
+    context.close()

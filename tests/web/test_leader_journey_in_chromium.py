@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from redis import Redis
 
 from services.assessment.models import Outbox
@@ -39,9 +39,6 @@ from tests.support.notify_stack import Assessment, NotifyStack, notify_environme
 from tests.support.smtp_sink import Received, SmtpSink
 from tests.web.browser import (
     assert_accessible,
-    foreign_hosts,
-    launch_chromium,
-    record_requests,
     screenshot,
 )
 
@@ -119,27 +116,6 @@ def mail(notify, org) -> Notify:
     notify.sink.settle(quiet=1.0, timeout=20)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, web_url, org) -> Page:
-    context = browser.new_context(base_url=web_url)
-    page = context.new_page()
-    page.requests = record_requests(page)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: "Content Security Policy" in message.text
-            and errors.append(message.text))
-    yield page
-    assert not errors, errors  # no script error, nothing the CSP refused
-    assert not foreign_hosts(page.requests), foreign_hosts(page.requests)
-    context.close()
 
 
 # --- recording through the form -----------------------------------------------------------

@@ -3,34 +3,12 @@ critical (WCAG 2.1 AA) in either language, nothing comes from another host; scre
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.web.browser import (
     assert_accessible,
-    foreign_hosts,
-    launch_chromium,
-    record_requests,
     screenshot,
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, web_url, org) -> Page:
-    context = browser.new_context(base_url=web_url)
-    page = context.new_page()
-    page.requests = record_requests(page)
-    yield page
-    assert not foreign_hosts(page.requests), foreign_hosts(page.requests)
-    context.close()
 
 
 def sign_in_as(page: Page, name: str) -> None:
@@ -52,6 +30,9 @@ def check(page: Page, name: str) -> None:
 def test_the_framework_signed_out(page):
     page.goto("/framework")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ledelsesgrundlag")
+    # The design system's own font, served from this machine.
+    assert "IBM Plex Sans" in page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert page.evaluate("document.fonts.check('16px \"IBM Plex Sans\"')")
     check(page, "framework")
 
 
@@ -86,6 +67,22 @@ def test_a_dialogue_page(page, record):
     page.goto(f"/dialogues/{dialogue['id']}")
     expect(page.get_by_text("Vi samarbejder godt på tværs af årgangene.")).to_be_visible()
     check(page, "dialogue")
+
+
+def test_the_amend_page(page, record):
+    dialogue = record()
+    sign_in_as(page, "Lars Leder")
+    page.goto(f"/dialogues/{dialogue['id']}")
+    page.get_by_role("link", name="Ret dialogen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ret dialogen")
+    check(page, "amend")
+
+
+def test_a_trio_member_with_nothing_shared_yet(page):
+    sign_in_as(page, "Svend Tillid")
+    page.get_by_role("link", name="Min enheds dialoger").click()
+    expect(page.get_by_text("Ingen delte dialoger endnu.")).to_be_visible()
+    check(page, "trio-empty")
 
 
 def test_an_action_owner_completes_their_action_from_its_link(page, record):

@@ -8,13 +8,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.web.browser import (
     assert_accessible,
-    foreign_hosts,
-    launch_chromium,
-    record_requests,
     screenshot,
 )
 
@@ -22,27 +19,6 @@ AREAS = ("competent_communities", "innovative_communities", "meaningful_communit
          "reliable_communities")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, web_url, org) -> Page:
-    context = browser.new_context(base_url=web_url)
-    page = context.new_page()
-    page.requests = record_requests(page)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: "Content Security Policy" in message.text
-            and errors.append(message.text))
-    yield page
-    assert not errors, errors  # no script error, nothing the CSP refused
-    assert not foreign_hosts(page.requests), foreign_hosts(page.requests)
-    context.close()
 
 
 def button(page: Page, step: str):
