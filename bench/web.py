@@ -15,10 +15,11 @@ the context the real overview gave its template once (captured before the runs).
 as l.leder through the development sign-in, wrk (one thread, 16 connections, the session
 cookie) loads in turn, after a warm-up of each, round after round
 
-  overview        GET /overview               /me, the leader's actions, and per led unit
-                                              this year's dialogues, all its dialogues, its
-                                              open actions, the owners' names: 6 API calls
-  fixed dict      GET /bench/overview-fixed   the same page without them
+  overview        GET /overview               one API call, GET /api/v1/overview: the
+                                              leader's actions, and per led unit this year's
+                                              dialogues per setting, its follow-ups, its open
+                                              actions, the owners' names
+  fixed dict      GET /bench/overview-fixed   the same page without it
 
 The table shows each one's median requests/s, p50/p99 latency, server CPU (the web's gunicorn
 only) per request, errors and every round's rps; below it, p95 at 16 clients for both.

@@ -4,6 +4,9 @@
 - A shared dialogue is visible to its participants, the unit's leader and TRIO
   (TR, AMR) and the leader's leader (the leader of the parent unit).
 - HR admins manage the organisation and see insights, never dialogue texts.
+- A person's name: whoever may read a dialogue learns the names of the people it names
+  (its leader, participants and action owners); anyone else by the people rule
+  (`readable_people`).
 - The `service` role (notify) reads what it needs to send emails, and is told who
   may read each dialogue (`readers`) so that it emails a dialogue's texts to them alone.
 Callers who may not know a record exists get NotFound, not Forbidden.
@@ -12,22 +15,16 @@ Callers who may not know a record exists get NotFound, not Forbidden.
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from services.assessment.errors import Forbidden, NotFound
 from services.assessment.models import Action, Dialogue, Participant, Person, Unit
 from shared.auth import Principal
 
 HR_NO_TEXTS = "HR admins see aggregated insights, never the texts of a dialogue"
+_PARENT = aliased(Unit, name="parent_unit")
 # Roles that read dialogue texts; an HR admin holding one of them reads as that role does.
 READER_ROLES = ("leader", "employee", "trio", "service")
-
-
-def units_in_trio(session: Session, person_id: str) -> set[str]:
-    """Units where the person is the leader, the TR or the AMR."""
-    return set(session.scalars(select(Unit.id).where(or_(
-        Unit.leader_id == person_id, Unit.tr_id == person_id, Unit.amr_id == person_id,
-    ))))
 
 
 def units_led(session: Session, person_id: str) -> set[str]:
@@ -102,19 +99,27 @@ def ensure_may_list_texts(principal: Principal) -> None:
         raise Forbidden(HR_NO_TEXTS)
 
 
-def readable_dialogues(session: Session, principal: Principal):
-    """A WHERE clause selecting the dialogues the principal may read (for listings)."""
+def readable_dialogues(principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause selecting the dialogues the principal may read (for listings).
+
+    It asks the database nothing itself: the units where the principal is in the TRIO or
+    leads the parent unit are subqueries of the clause, so a listing takes one statement.
+    """
     if principal.has_any("service"):
         return Dialogue.id.is_not(None)
-    trio_units = units_in_trio(session, principal.sub)
-    below_led = child_units(session, units_led(session, principal.sub))
-    as_participant = select(Participant.dialogue_id).where(
-        Participant.person_id == principal.sub
+    sub = principal.sub
+    trio_units = select(Unit.id).where(
+        or_(Unit.leader_id == sub, Unit.tr_id == sub, Unit.amr_id == sub)
     )
+    below_led = select(Unit.id).join(_PARENT, _PARENT.id == Unit.parent_id).where(
+        _PARENT.leader_id == sub
+    )
+    as_participant = select(Participant.dialogue_id).where(Participant.person_id == sub)
     return or_(
-        Dialogue.leader_id == principal.sub,
+        Dialogue.leader_id == sub,
         (Dialogue.visibility == "shared") & or_(
-            Dialogue.unit_id.in_(trio_units | below_led),
+            Dialogue.unit_id.in_(trio_units),
+            Dialogue.unit_id.in_(below_led),
             Dialogue.id.in_(as_participant),
         ),
     )
@@ -127,6 +132,13 @@ def readable_actions(
     the dialogues they may read (`dialogues_readable`: their readable_dialogues, passed in
     so a query may also show it). For a query of actions joined to their dialogues."""
     return or_(Action.owner_id == principal.sub, dialogues_readable)
+
+
+def may_name_owner(principal: Principal, owner_id: str, *, dialogue_readable: bool) -> bool:
+    """Whether a listed action's owner may be named to the principal: to the readers of its
+    dialogue (which names its action owners, as GET /dialogues/{id} `people` does) and to
+    the owner themselves."""
+    return dialogue_readable or owner_id == principal.sub
 
 
 def readable_people(session: Session, principal: Principal) -> ColumnElement[bool]:

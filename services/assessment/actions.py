@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Table, and_, func, not_, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, func, not_, select, update
 from sqlalchemy.orm import Session
 
 from services.assessment import dialogue_events as events
@@ -129,7 +129,7 @@ def list_actions(
     the principal owns the action but may not read its dialogue.
     """
     ensure_may_list_texts(principal)
-    dialogue_readable = readable_dialogues(session, principal)
+    dialogue_readable = readable_dialogues(principal)
     conditions = [readable_actions(principal, dialogue_readable)]
     if owner_id is not None:
         conditions.append(Action.owner_id == owner_id)
@@ -145,17 +145,32 @@ def list_actions(
         .where(*conditions)
     )
     rows = session.execute(
-        select(Action, Dialogue.unit_id, Dialogue.setting, Dialogue.held_on,
-               dialogue_readable.label("dialogue_readable"))
-        .join(Dialogue, Dialogue.id == Action.dialogue_id).where(*conditions)
+        listed_with_dialogue(dialogue_readable).where(*conditions)
         .order_by(Action.due_on, Action.id).offset((page - 1) * page_size).limit(page_size)
     ).all()
+    return list_items(session, rows), total
+
+
+def listed_with_dialogue(dialogue_readable: ColumnElement[bool]) -> Select:
+    """Actions joined to their dialogues, with what `list_items` needs of each: the dialogue's
+    facts and whether the principal may read it (`dialogue_readable`: readable_dialogues)."""
+    return (
+        select(Action, *(getattr(Dialogue, name) for name in DIALOGUE_FACTS),
+               dialogue_readable.label("dialogue_readable"))
+        .join(Dialogue, Dialogue.id == Action.dialogue_id)
+    )
+
+
+def list_items(session: Session, rows) -> list[dict]:
+    """Rows of `listed_with_dialogue` as the list shows them: each action with its history
+    (one query for all) and its dialogue's facts, None for those where the dialogue may
+    not be read."""
     described = describe_all(session, [row.Action for row in rows])
     return [
         {**item, **{name: getattr(row, name) if row.dialogue_readable else None
                     for name in DIALOGUE_FACTS}}
         for item, row in zip(described, rows, strict=True)
-    ], total
+    ]
 
 
 def get(session: Session, *, principal: Principal, action_id: str) -> dict:

@@ -196,7 +196,7 @@ def list_dialogues(
     # HR in that role alone sees insights, never dialogues; an HR admin who also holds
     # another role lists what that role may read.
     ensure_may_list_texts(principal)
-    query = select(Dialogue).where(readable_dialogues(session, principal))
+    query = select(Dialogue).where(readable_dialogues(principal))
     for column, value in ((Dialogue.unit_id, unit_id), (Dialogue.setting, setting)):
         if value is not None:
             query = query.where(column == value)

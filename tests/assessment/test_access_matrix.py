@@ -44,6 +44,7 @@ MATRIX = [
      expect(404, leader=200, tr=403, amr=403, emp1=403, director=403, hr=403, notify=403)),
     ("GET", "/api/v1/actions/{action}", None, READ_ACTION),
     ("GET", "/api/v1/actions", None, expect(200, hr=403)),
+    ("GET", "/api/v1/overview", None, expect(200, hr=403)),
     ("PATCH", "/api/v1/actions/{action}", "status",
      expect(404, leader=200, emp1=200, tr=403, amr=403, director=403, notify=403, hr=403)),
     ("POST", "/api/v1/actions/{action}/complete", "reflection",
@@ -125,3 +126,19 @@ def test_action_listing_shows_what_reading_the_action_alone_shows(client, token,
             continue
         listed = {a["id"] for a in response.get_json()}
         assert listed == ({records["action"]} if status == 200 else set()), caller
+
+
+def test_the_overview_shows_only_what_reading_the_action_alone_shows(client, token, records):
+    """The leader sees the action among skole's, its owner emp1 among their own; the TRIO and
+    the director see it on neither list (they lead no skole), nor does anyone else."""
+    shows = {"leader": {records["action"]}, "emp1": {records["action"]}}
+    for caller, status in READ_ACTION.items():
+        response = client.get("/api/v1/overview", headers=token(caller, *ROLES[caller]))
+        if status == 403:
+            assert response.status_code == 403, caller
+            continue
+        seen = response.get_json()
+        listed = {a["id"] for items in [seen["own_actions"],
+                                        *(unit["open_actions"] for unit in seen["units"])]
+                  for a in items}
+        assert listed == shows.get(caller, set()), caller
