@@ -78,6 +78,7 @@ from common import (
     progress,
     ratio_line,
     require_wrk,
+    wrk_arguments,
 )
 from minimal_insert_app import PATH as MINIMAL_PATH
 from minimal_insert_app import inserts, metadata
@@ -123,18 +124,11 @@ class Target:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per app (3)")
-    parser.add_argument("--duration", type=int, default=10, help="seconds per round (10)")
-    parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per app (3)")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (32)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (4)")
-    parser.add_argument("--admin-url", default=ADMIN_URL, help=f"PostgreSQL ({ADMIN_URL})")
-    args = parser.parse_args(argv)
-    for name in ("rounds", "duration", "warmup", "connections", "workers"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name} must be at least 1")
-    return args
+    return wrk_arguments(
+        __doc__, argv,
+        each="app", rounds=3, duration=10, warmup=3, connections=32, workers=4,
+        admin_url=ADMIN_URL,
+    )
 
 
 def flask_migrate(app_module: str, env: dict[str, str]) -> None:

@@ -9,6 +9,7 @@ spent per request, which other load on the machine disturbs much less than rps.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import http.client
 import os
@@ -344,3 +345,28 @@ def fresh_database(admin_url: str, service: str) -> Iterator[str]:
             progress(f"dropped database {name}")
     finally:
         admin.dispose()
+
+
+def wrk_arguments(
+    doc: str, argv: list[str] | None, *, each: str, rounds: int, duration: int, warmup: int,
+    connections: int, workers: int, workers_help: str = "gunicorn sync workers",
+    admin_url: str | None = None,
+) -> argparse.Namespace:
+    """The options every wrk benchmark takes, with its own defaults; each at least 1."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=rounds, help=f"rounds per {each} ({rounds})")
+    parser.add_argument("--duration", type=int, default=duration,
+                        help=f"seconds per round ({duration})")
+    parser.add_argument("--warmup", type=int, default=warmup,
+                        help=f"warm-up seconds per {each} ({warmup})")
+    parser.add_argument("--connections", type=int, default=connections,
+                        help=f"wrk connections ({connections})")
+    parser.add_argument("--workers", type=int, default=workers,
+                        help=f"{workers_help} ({workers})")
+    if admin_url is not None:
+        parser.add_argument("--admin-url", default=admin_url, help=f"PostgreSQL ({admin_url})")
+    args = parser.parse_args(argv)
+    for name in ("rounds", "duration", "warmup", "connections", "workers"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
+    return args

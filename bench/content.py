@@ -48,6 +48,7 @@ from common import (
     ratio_line,
     require_wrk,
     run_alternating,
+    wrk_arguments,
 )
 
 CONTENT_APP = "services.content.app:create_app()"
@@ -56,17 +57,10 @@ TARGET = 0.9
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per scenario (3)")
-    parser.add_argument("--duration", type=int, default=5, help="seconds per round (5)")
-    parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds per scenario (2)")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
-    args = parser.parse_args(argv)
-    for name in ("rounds", "duration", "warmup", "connections", "workers"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name} must be at least 1")
-    return args
+    return wrk_arguments(
+        __doc__, argv,
+        each="scenario", rounds=3, duration=5, warmup=2, connections=16, workers=2,
+    )
 
 
 def service_env(database_dir: Path) -> dict[str, str]:

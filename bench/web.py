@@ -72,6 +72,7 @@ from common import (
     ratio_line,
     require_wrk,
     run_alternating,
+    wrk_arguments,
 )
 from page_bytes import body_bytes, print_first_visits
 from web_app import CONTEXT_FILE, FIXED_PATH, capture_overview
@@ -90,18 +91,11 @@ COOKIE = "lederdialog"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per page (3)")
-    parser.add_argument("--duration", type=int, default=5, help="seconds per round (5)")
-    parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds per page (2)")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
-    parser.add_argument("--workers", type=int, default=2, help="web gunicorn workers (2)")
-    parser.add_argument("--admin-url", default=ADMIN_URL, help=f"PostgreSQL ({ADMIN_URL})")
-    args = parser.parse_args(argv)
-    for name in ("rounds", "duration", "warmup", "connections", "workers"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name} must be at least 1")
-    return args
+    return wrk_arguments(
+        __doc__, argv,
+        each="page", rounds=3, duration=5, warmup=2, connections=16, workers=2,
+        workers_help="web gunicorn workers", admin_url=ADMIN_URL,
+    )
 
 
 def load_organisation(assessment_url: str, jwt: JWTSettings) -> tuple[str, str]:
