@@ -1,4 +1,4 @@
-"""Who may see and do what, object by object (see DESIGN.md, Access).
+"""Who may see and do what, object by object (README.md, "Access").
 
 - A private dialogue is its leader's alone.
 - A shared dialogue is visible to its participants, the unit's leader and TRIO

@@ -1,4 +1,4 @@
-"""Every endpoint against every role and ownership case (DESIGN.md, Access).
+"""Every endpoint against every role and ownership case (README.md, "Access").
 
 Unit skole: leader "leader", TR "tr", AMR "amr", employees "emp1", "emp2";
 its parent kommune is led by "director" (the leader's leader); the child unit
