@@ -26,7 +26,6 @@ from services.assessment.access import (
 from services.assessment.models import SETTINGS, Action, Dialogue, Person, Unit
 from shared.auth import Principal
 
-OPEN = ("open", "in_progress")
 MAX_ACTIONS = 200  # per list: the caller's own, and each unit's
 MAX_FOLLOW_UPS = 50  # per unit
 
@@ -45,7 +44,8 @@ def describe(session: Session, *, principal: Principal, today: date) -> dict:
     own_rows = session.execute(
         _with_owner_name(actions.listed_with_dialogue(dialogue_readable))
         .where(readable_actions(principal, dialogue_readable),
-               Action.owner_id == principal.sub, Action.status.in_(OPEN))
+               Action.owner_id == principal.sub,
+               Action.status.not_in(actions.FINAL_STATUSES))
         .order_by(Action.due_on, Action.id).limit(MAX_ACTIONS)
     ).all()
     unit_rows = _units_open_actions(session, dialogue_readable, unit_ids, principal)
@@ -79,7 +79,8 @@ def _units_open_actions(session: Session, dialogue_readable, unit_ids: list[str]
         ).label("rank"))
         .join(Dialogue, Dialogue.id == Action.dialogue_id)
         .where(readable_actions(principal, dialogue_readable), dialogue_readable,
-               Dialogue.unit_id.in_(unit_ids), Action.status.in_(OPEN))
+               Dialogue.unit_id.in_(unit_ids),
+               Action.status.not_in(actions.FINAL_STATUSES))
         .subquery()
     )
     return session.execute(

@@ -15,6 +15,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from services.web import labels
 from services.web.dialogue_form import (
     ACTION_FIELDS,
     AREA_TEXTS,
@@ -28,7 +29,7 @@ from services.web.dialogue_form import (
 )
 
 FORM = "form"
-VISIBILITIES = ("private", "shared")
+VISIBILITIES = tuple(labels.VISIBILITIES)
 RATINGS = ("1", "2", "3", "4", "5")
 SCALAR_FIELDS = ("unit_id", "setting", "held_on", "task_description", "follow_up_on",
                  "visibility")

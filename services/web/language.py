@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, redirect, request, session
 from flask_babel import Babel
@@ -11,6 +13,8 @@ from services.web.session import safe_next
 
 LANGUAGES = ("da", "en")
 DEFAULT = "da"
+# Dates on the pages, and "today" for a form's defaults, are Danish: the municipality's.
+TIMEZONE = ZoneInfo("Europe/Copenhagen")
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 blp = Blueprint("language", __name__)
@@ -22,8 +26,13 @@ def current_language() -> str:
     return chosen if chosen in LANGUAGES else DEFAULT
 
 
+def local_today() -> date:
+    """Today in Denmark."""
+    return datetime.now(TIMEZONE).date()
+
+
 def init_language(app) -> None:
-    Babel(app, locale_selector=current_language, timezone_selector=lambda: "Europe/Copenhagen",
+    Babel(app, locale_selector=current_language, timezone_selector=lambda: TIMEZONE.key,
           default_translation_directories=str(TRANSLATIONS))
     app.jinja_env.globals["current_language"] = current_language
     app.register_blueprint(blp)

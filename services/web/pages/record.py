@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,11 +22,11 @@ from services.web import session
 from services.web.apis import ApiError
 from services.web.framework_texts import framework_texts
 from services.web.labels import PARTICIPANT_ROLES, SETTINGS, VISIBILITIES
+from services.web.language import local_today
 from services.web.pages.dialogues import is_leader, within_amendable_days
 from services.web.people import names_of
 
 blp = Blueprint("record", __name__)
-LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 STEPS = ("update", "add_action", "edit", "review", "save")
 DIALOGUE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
 
@@ -50,7 +48,7 @@ def start():
     mode = _recording()
     values = form.initial(
         unit_id=request.args.get("unit_id"), setting=request.args.get("setting"),
-        unit_ids=[unit["id"] for unit in mode.units], today=_today(),
+        unit_ids=[unit["id"] for unit in mode.units], today=local_today(),
     )
     context = _context(values, mode)
     return _form_page(form.complete(values, context), context, mode)
@@ -159,9 +157,6 @@ def _dialogue_url(dialogue_id: str) -> str:
     return f"/dialogues/{dialogue_id}"
 
 
-def _today() -> date:
-    return datetime.now(LOCAL_TIME).date()
-
 
 def _units() -> list[dict]:
     """The units the person may record dialogues of: those they lead, and those whose
@@ -241,7 +236,7 @@ def _options(context: form.FormContext) -> dict[str, list]:
         "commitments": [(area["title"], [(c["key"], c["text"]) for c in area["commitments"]])
                         for area in context.focus_areas],
         "ratings": [(rating, rating) for rating in form_errors.RATINGS],
-        "visibilities": [(key, VISIBILITIES[key]) for key in form_errors.VISIBILITIES],
+        "visibilities": list(VISIBILITIES.items()),
     }
 
 
