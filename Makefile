@@ -6,20 +6,28 @@ SUB ?= hr-1
 ROLE ?= hr_admin
 WEB := services/web
 DKFDS_VERSION ?= 11.2.0
+LOCK_OPTIONS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	--no-emit-find-links
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo test lint bench token vendor-dkfds translations clean
+.PHONY: help install lock run demo test lint bench token vendor-dkfds translations clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+$(VENV)/.installed: requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt -e .
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed ## Create the virtual environment and install everything (pinned)
+
+lock: install ## Pin requirements.in and requirements-dev.in, with hashes (needs the package index)
+	CUSTOM_COMPILE_COMMAND="make lock" $(PY) -m piptools compile $(LOCK_OPTIONS) \
+		--output-file requirements.txt requirements.in
+	CUSTOM_COMPILE_COMMAND="make lock" $(PY) -m piptools compile $(LOCK_OPTIONS) \
+		--output-file requirements-dev.txt requirements-dev.in
 
 run: install ## Start the whole system on embedded defaults (Ctrl-C stops it)
 	$(PY) -m scripts.run
@@ -38,8 +46,8 @@ bench: install ## Run the benchmarks (needs wrk and a local PostgreSQL)
 	$(PY) bench/notify.py
 	$(PY) bench/web.py
 
-token: install ## Mint a development token: make token SUB=hr-1 ROLE=hr_admin
-	@$(PY) -m shared.mint_token --sub $(SUB) --role $(ROLE)
+token: install ## Mint a development token: make token SUB=hr-1 ROLE=hr_admin (several: ROLE=leader,trio)
+	@$(PY) -m shared.mint_token --sub '$(SUB)' --role '$(or $(ROLES),$(ROLE))'
 
 vendor-dkfds: ## Refresh the vendored design system (DKFDS_VERSION=11.2.0)
 	scripts/vendor_dkfds.sh $(DKFDS_VERSION)
