@@ -20,6 +20,10 @@ cookie) loads in turn, after a warm-up of each, round after round
                                               dialogues per setting, its follow-ups, its open
                                               actions, the owners' names
   fixed dict      GET /bench/overview-fixed   the same page without it
+  fixed + me      GET /bench/overview-fixed-me  the same page after GET /api/v1/me, the
+                                              cheapest authenticated API call (one indexed
+                                              lookup): the floor any page with one call to
+                                              the assessment service stands on
 
 The table shows each one's median requests/s, p50/p99 latency, server CPU (the web's gunicorn
 only) per request, errors and every round's rps; below it, p95 at 16 clients for both.
@@ -37,7 +41,10 @@ it is not there (404), like any page that does not answer 200.
 
 How to read it: the last line, `web: ratio R (target 0.5)`, is overview rps divided by
 fixed-dict rps, the share of the page's own rendering throughput left once it gets its data
-from the APIs. At 0.5 or more, the API calls cost at most as much as everything else.
+from the APIs. At 0.5 or more, the API calls cost at most as much as everything else. The
+line before it, `floor: ratio F`, is fixed + me rps divided by fixed-dict rps: the ratio a
+page reaches with one authenticated call that asks the database almost nothing, the ceiling
+for any real overview on this machine.
 
 Run: .venv/bin/python bench/web.py  (--help for shorter runs). Needs wrk, Redis and PostgreSQL.
 """
@@ -75,7 +82,7 @@ from common import (
     wrk_arguments,
 )
 from page_bytes import body_bytes, print_first_visits
-from web_app import CONTEXT_FILE, FIXED_PATH, capture_overview
+from web_app import CONTEXT_FILE, FIXED_PATH, FLOOR_PATH, capture_overview
 
 from services.web.static_files import STATIC
 from shared.auth import mint_token
@@ -86,7 +93,7 @@ DEMO = REPO_ROOT / "scripts" / "demo"
 LEADER, TRIO_MEMBER, UNIT = "l.leder", "t.tillid", "skovgaard"
 DIALOGUES = 20
 TARGET = 0.5
-OVERVIEW, FIXED = "overview", "fixed dict"
+OVERVIEW, FIXED, FLOOR = "overview", "fixed dict", "fixed + me"
 COOKIE = "lederdialog"
 
 
@@ -170,7 +177,8 @@ def run_benchmark(args: argparse.Namespace, wrk: str, workdir: Path, database_ur
         leader, trio = sign_in(web, LEADER), sign_in(web, TRIO_MEMBER)
         capture_overview(env, leader, Path(env[CONTEXT_FILE]))
         pages = [Scenario(OVERVIEW, web, "/overview", (f"Cookie: {leader}",)),
-                 Scenario(FIXED, web, FIXED_PATH, (f"Cookie: {leader}",))]
+                 Scenario(FIXED, web, FIXED_PATH, (f"Cookie: {leader}",)),
+                 Scenario(FLOOR, web, FLOOR_PATH, (f"Cookie: {leader}",))]
         check_pages(pages, leader)
         stats = run_alternating(wrk, pages, rounds=args.rounds, seconds=args.duration,
                                 warmup=args.warmup, connections=args.connections)
@@ -182,6 +190,8 @@ def run_benchmark(args: argparse.Namespace, wrk: str, workdir: Path, database_ur
             ("/actions/<id>", f"/actions/{action_id}", leader),
             ("/dialogues/new", "/dialogues/new", leader), ("/trio", "/trio", trio),
         ])
+    print(f"floor: ratio {stats[FLOOR].rps / stats[FIXED].rps:.2f} "
+          "(the fixed page after GET /api/v1/me)")
     print(ratio_line("web", stats[OVERVIEW].rps / stats[FIXED].rps, TARGET))
 
 
