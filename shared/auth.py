@@ -110,15 +110,17 @@ def _valid_until(_token: str, verified: _Verified, _now: float) -> float:
 
 
 def mint_token(
-    settings: JWTSettings, *, sub: str, roles: list[str], ttl_seconds: int = 3600
+    settings: JWTSettings, *, sub: str, roles: list[str], ttl_seconds: int = 3600,
+    now: float | None = None,
 ) -> str:
-    """Mint an HS256 development token for the configured audience and issuer."""
+    """Mint an HS256 development token for the configured audience and issuer, issued at
+    `now` (seconds since the epoch; default: the present)."""
     if settings.algorithm != "HS256":
         raise ValueError("development tokens are HS256; production tokens come from the IdP")
     unknown = set(roles) - ROLES
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}; known: {sorted(ROLES)}")
-    now = int(time.time())
+    now = int(time.time() if now is None else now)
     claims = {
         "sub": sub,
         "roles": roles,
@@ -129,3 +131,25 @@ def mint_token(
         "jti": uuid.uuid4().hex,
     }
     return jwt.encode(claims, settings.secret, algorithm="HS256")
+
+
+class RenewedToken:
+    """A service's development token that is minted again once half its life has passed:
+    call it for a token valid now. A worker runs for weeks; a token minted once at start
+    would be refused an hour later."""
+
+    def __init__(self, settings: JWTSettings, *, sub: str, roles: list[str],
+                 ttl_seconds: int = 3600, clock=None):
+        self._mint = lambda now: mint_token(settings, sub=sub, roles=roles,
+                                            ttl_seconds=ttl_seconds, now=now)
+        self._renew_after = ttl_seconds / 2
+        self._clock = clock or (lambda: time.time())
+        self._lock = threading.Lock()
+        self._token, self._minted_at = "", float("-inf")
+
+    def __call__(self) -> str:
+        now = self._clock()
+        with self._lock:
+            if now - self._minted_at >= self._renew_after:
+                self._token, self._minted_at = self._mint(now), now
+            return self._token

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from shared.auth import mint_token
+from shared.auth import RenewedToken
 from shared.config import Settings, load_settings
 
 SERVICE = "notify"
@@ -63,11 +65,12 @@ class NotifySettings:
     claim_idle_ms: int = 60_000  # entries pending this long with a dead consumer are claimed
     event_retry: EventRetry = field(default_factory=EventRetry)
 
-    def token(self) -> str:
-        """The bearer token notify shows the assessment API (minted in development)."""
+    def token(self) -> Callable[[], str]:
+        """What gives the bearer token notify shows the assessment API at each call:
+        SERVICE_TOKEN as given, or in development one minted and renewed in time."""
         if self.service_token:
-            return self.service_token
-        return mint_token(self.base.jwt, sub="notify", roles=["service"])
+            return partial(str, self.service_token)
+        return RenewedToken(self.base.jwt, sub="notify", roles=["service"])
 
 
 def load_notify_settings(environ: dict[str, str] | None = None, **overrides) -> NotifySettings:

@@ -32,6 +32,8 @@ def get_json(
         return None
     if response.status_code >= 500 or response.status_code == 429:
         raise Unavailable(f"{url} answered {response.status_code}")
+    if response.status_code == 401:  # a token the operator must renew: keep the job till then
+        raise Unavailable(f"{url} refused notify's token (401): check SERVICE_TOKEN")
     response.raise_for_status()
     return response
 
