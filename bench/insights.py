@@ -36,12 +36,23 @@ and every round.
 Then, outside the ratio, the first read after a change: one unit's day is marked stale
 and each request is timed once, with its refresh and the blocks built again.
 
-How to read it: the last line, `insights: ratio R (target 0.1)`, is service time divided by
-raw-aggregate time for the worse of the two requests. At 0.1 or below, keeping the figures
-per unit and quarter pays: an insight costs a tenth of summing up the dialogues each time.
+How to read it: `insights: ratio R (target 0.1)` is service time divided by raw-aggregate
+time for the worse of the two requests. At 0.1 or below, keeping the figures per unit and
+quarter pays: an insight costs a tenth of summing up the dialogues each time.
 
-Run: .venv/bin/python bench/insights.py  (--help; --dialogues 20000 for a quick run).
-Needs PostgreSQL (--admin-url; the user must be able to create databases).
+Deep and wide trees: two more databases (the name with _chain and _wide) hold the same
+organisation of --tree-units (10,000) units, each with a leader, TR, AMR and 18 employees,
+and --tree-dialogues (100,000) dialogues generated as above, shaped as a chain (each unit
+below the one before) and as a wide tree (every unit right below the top one). In each, the
+top unit's leader asks for the top unit with its subtree, this year: their access check
+and the subtree each take in all 10,000 units. Same rounds, checks and first read after a
+change as above; the table's ratio is again service / SQL. The last line,
+`insights trees: chain / wide R (target 2.0)`, is the chain's service time divided by the
+wide tree's: about 1 when a subtree's insight costs the same however deep the tree is.
+
+Run: .venv/bin/python bench/insights.py  (--help; --dialogues 20000 for a quick run;
+--trees-only for the trees alone). Needs PostgreSQL (--admin-url; the user must be able to
+create databases).
 """
 
 from __future__ import annotations
@@ -77,6 +88,8 @@ CHUNK = 50_000
 AREAS, INSTITUTIONS_PER_AREA, TEAMS_PER_INSTITUTION = 6, 8, 5
 EMPLOYEES_PER_UNIT = 18
 CASES = {"whole organisation": "kommune", "mid-level unit": "area-1"}
+TREE_SHAPES = ("chain", "wide")
+TREE_TARGET = 2.0
 CHANGED_UNIT = "area-1-inst-1"  # where the first read after a change finds a change
 INSIGHT_TABLES = ("insight_figures", "insight_people", "insight_open_actions", "insight_stale")
 SETTING_WEIGHTS = {"individual_leader": 30, "work_community": 35, "specific_task": 20,
@@ -113,11 +126,19 @@ def _tree() -> list[tuple[str, str | None]]:
     return units
 
 
+def _shaped(shape: str, n: int) -> list[tuple[str, str | None]]:
+    """n units, parents first: a chain (each unit below the one before) or a wide tree
+    (every unit right below the top one)."""
+    ids = [f"t{number:05d}" for number in range(n)]
+    return [(unit, None if number == 0 else ids[number - 1] if shape == "chain" else ids[0])
+            for number, unit in enumerate(ids)]
+
+
 class Organisation:
     """The units, their people, and who can take part in a unit's dialogues."""
 
-    def __init__(self):
-        self.units = _tree()
+    def __init__(self, units: list[tuple[str, str | None]]):
+        self.units = units
         self.people: list[tuple[str, str]] = []  # (person id, unit id)
         self.trio: dict[str, tuple[str, str, str]] = {}
         self.members: dict[str, list[str]] = {}
@@ -215,9 +236,9 @@ def _copy(conn: psycopg.Connection, table: str, columns: str, data: str) -> None
         copy.write(data)
 
 
-def load(url: str, n: int) -> None:
+def load(url: str, org: Organisation, n: int) -> None:
     """Fill a migrated, empty database with the organisation and n dialogues, then ANALYZE."""
-    org, today = Organisation(), date.today()
+    today = date.today()
     with psycopg.connect(url) as conn:
         # The generator keeps every reference true, so foreign-key triggers only cost time;
         # secondary indexes are dropped and rebuilt, which is faster than maintaining them.
@@ -243,9 +264,9 @@ def load(url: str, n: int) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-def prepare(admin_url: str, name: str, n: int, *, rebuild: bool) -> str:
-    """The URL of the benchmark database holding n dialogues and their summed-up figures:
-    reused, or built afresh."""
+def prepare(admin_url: str, name: str, org: Organisation, n: int, *, rebuild: bool) -> str:
+    """The URL of the benchmark database holding the organisation, n dialogues and their
+    summed-up figures: reused, or built afresh."""
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
     try:
@@ -253,7 +274,7 @@ def prepare(admin_url: str, name: str, n: int, *, rebuild: bool) -> str:
             exists = connection.scalar(
                 text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
             )
-            reuse = exists and not rebuild and _dialogues_held(url) == n
+            reuse = exists and not rebuild and _held(url) == (len(org.units), n)
             if not reuse:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -268,18 +289,20 @@ def prepare(admin_url: str, name: str, n: int, *, rebuild: bool) -> str:
         progress(f"reusing {name}: it holds {n:,} dialogues; their figures are not current")
     else:
         started = time.perf_counter()
-        load(url, n)
+        load(url, org, n)
         progress(f"loaded in {time.perf_counter() - started:.0f} s")
     sum_up_figures(url)
     return url
 
 
-def _dialogues_held(url: str) -> int | None:
-    # The load is one transaction: a database holding n dialogues holds all the rest too.
+def _held(url: str) -> tuple[int, int] | None:
+    """The units and dialogues the database holds; None before it is migrated."""
+    # The load is one transaction: a database holding them holds all the rest too.
     with psycopg.connect(url) as conn:
         if conn.execute("SELECT to_regclass('dialogues')").fetchone()[0] is None:
             return None
-        return conn.execute("SELECT count(*) FROM dialogues").fetchone()[0]
+        return conn.execute("SELECT (SELECT count(*) FROM units), "
+                            "(SELECT count(*) FROM dialogues)").fetchone()
 
 
 def _figures_current(url: str) -> bool:
@@ -352,6 +375,7 @@ FIGURES = {"dialogues": ("count",), "setting": ("dialogues",),
            "actions": ("agreed", "done", "overdue")}
 
 Figures = dict[tuple[str, str | None], tuple]
+Times = dict[str, dict[str, list[float]]]  # seconds per round, by case and side
 
 
 def service_figures(answer: dict, unit_id: str) -> Figures:
@@ -391,9 +415,10 @@ def assert_same(service: Figures, sql: Figures, unit_id: str) -> None:
             raise AssertionError(f"{unit_id} {cell}: service {ours} != SQL {theirs}")
 
 
-def run_service(session_factory, unit_id: str, period: Period, today: date) -> dict:
+def run_service(session_factory, unit_id: str, period: Period, today: date,
+                principal: Principal = HR) -> dict:
     with session_factory() as session:
-        return insights.balance(session, principal=HR, unit_id=unit_id, subtree=True,
+        return insights.balance(session, principal=principal, unit_id=unit_id, subtree=True,
                                 period=period, today=today)
 
 
@@ -410,33 +435,41 @@ def seconds(call: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def measure(url: str, repeats: int) -> tuple[dict[str, dict[str, list[float]]], dict[str, int]]:
+def measure(url: str, repeats: int, cases: dict[str, str] = CASES, *,
+            principal: Principal = HR,
+            changed: str = CHANGED_UNIT) -> tuple[Times, dict[str, int]]:
     """Seconds per round, by case and side, and the dialogues each case covers."""
     engine = make_bench_engine(url)
     session_factory = make_session_factory(engine)
     today = date.today()
     period = Period.of(today)
-    times = {case: {"service": [], "SQL": []} for case in CASES}
+    times = {case: {"service": [], "SQL": []} for case in cases}
     covered = {}
+
+    def service(unit_id: str) -> dict:
+        return run_service(session_factory, unit_id, period, today, principal)
+
     try:
-        for case, unit_id in CASES.items():
-            answer = run_service(session_factory, unit_id, period, today)
+        for case, unit_id in cases.items():
+            answer = service(unit_id)
             assert_same(service_figures(answer, unit_id),
                         sql_figures(run_sql(engine, unit_id, period, today)), unit_id)
             covered[case] = answer["dialogues"]["count"]
-        progress("round 0: the service publishes both, with the raw aggregate's figures")
+        progress(f"round 0: the service publishes {', '.join(cases)}, with the raw "
+                 "aggregate's figures")
         for round_number in range(1, repeats + 1):
-            for case, unit_id in CASES.items():
-                sides = [("service",
-                          lambda u=unit_id: run_service(session_factory, u, period, today)),
+            for case, unit_id in cases.items():
+                sides = [("service", lambda u=unit_id: service(u)),
                          ("SQL", lambda u=unit_id: run_sql(engine, u, period, today))]
                 for side, call in sides if round_number % 2 else reversed(sides):
                     times[case][side].append(seconds(call))
                 progress(f"round {round_number}/{repeats} {case}: service "
                          f"{times[case]['service'][-1]:.3f} s, SQL {times[case]['SQL'][-1]:.3f} s")
-        after_a_change = {case: first_read_after_a_change(engine, session_factory, unit_id,
-                                                          period, today)
-                          for case, unit_id in CASES.items()}
+        after_a_change = {
+            case: first_read_after_a_change(engine, changed, today,
+                                            lambda u=unit_id: service(u))
+            for case, unit_id in cases.items()
+        }
     finally:
         engine.dispose()
     print("first read after a change (one unit's day marked stale): " + ", ".join(
@@ -444,16 +477,35 @@ def measure(url: str, repeats: int) -> tuple[dict[str, dict[str, list[float]]], 
     return times, covered
 
 
-def first_read_after_a_change(engine: Engine, session_factory, unit_id: str, period: Period,
-                              today: date) -> float:
-    """Mark one unit's day stale, as recording a dialogue does; time the next request."""
+def first_read_after_a_change(engine: Engine, changed: str, today: date,
+                              request: Callable[[], object]) -> float:
+    """Mark the changed unit's day stale, as recording a dialogue does; time the request."""
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO insight_stale (unit_id, held_on) VALUES "
-                                "(:unit, :day)"), {"unit": CHANGED_UNIT, "day": today})
-    return seconds(lambda: run_service(session_factory, unit_id, period, today))
+                                "(:unit, :day)"), {"unit": changed, "day": today})
+    return seconds(request)
 
 
-def report(times: dict[str, dict[str, list[float]]], covered: dict[str, int]) -> float:
+def measure_trees(args: argparse.Namespace) -> tuple[Times, dict[str, int]]:
+    """The same organisation as a chain and as a wide tree, a database each: the top
+    unit's leader asks for the top unit with its subtree."""
+    times: Times = {}
+    covered: dict[str, int] = {}
+    for shape in TREE_SHAPES:
+        org = Organisation(_shaped(shape, args.tree_units))
+        url = prepare(args.admin_url, f"{args.database}_{shape}", org, args.tree_dialogues,
+                      rebuild=args.rebuild)
+        top, _parent = org.units[0]
+        leader = Principal(sub=org.trio[top][0], roles=frozenset({"leader"}))
+        shape_times, shape_covered = measure(
+            url, args.repeats, {f"{shape} of {args.tree_units:,}": top}, principal=leader,
+            changed=org.units[-1][0])
+        times |= shape_times
+        covered |= shape_covered
+    return times, covered
+
+
+def report(times: Times, covered: dict[str, int]) -> float:
     """Print the table; return the worse ratio."""
     print(f"{'case':<20} {'dialogues':>9} {'service ms':>10} {'SQL ms':>8} {'ratio':>6}"
           "  rounds service/SQL ms")
@@ -472,25 +524,45 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dialogues", type=int, default=1_000_000,
                         help="dialogues to load (1,000,000)")
-    parser.add_argument("--rebuild", action="store_true", help="load the database afresh")
+    parser.add_argument("--rebuild", action="store_true", help="load the databases afresh")
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds per case (5)")
+    parser.add_argument("--tree-units", type=int, default=10_000,
+                        help="units of the chain and of the wide tree (10,000)")
+    parser.add_argument("--tree-dialogues", type=int, default=100_000,
+                        help="dialogues in each of those trees (100,000)")
+    parser.add_argument("--trees-only", action="store_true",
+                        help="time the chain and the wide tree only")
     parser.add_argument("--admin-url", default=ADMIN_URL, help=f"PostgreSQL ({ADMIN_URL})")
-    parser.add_argument("--database", default=DATABASE, help=f"database name ({DATABASE})")
+    parser.add_argument("--database", default=DATABASE,
+                        help=f"database name ({DATABASE}); the trees' add _chain, _wide")
     args = parser.parse_args(argv)
-    for name in ("dialogues", "repeats"):
+    for name in ("dialogues", "repeats", "tree_dialogues"):
         if getattr(args, name) < 1:
-            parser.error(f"--{name} must be at least 1")
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.tree_units < 2:
+        parser.error("--tree-units must be at least 2")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    url = prepare(args.admin_url, args.database, args.dialogues, rebuild=args.rebuild)
-    times, covered = measure(url, args.repeats)
-    print(f"{args.dialogues:,} dialogues stored; period {Period.of(date.today()).label}; "
-          f"median of {args.repeats} rounds; ratio = service / SQL")
-    worst = report(times, covered)
-    print(f"insights: ratio {worst:.2f} (target {TARGET:.1f})")
+    period = Period.of(date.today()).label
+    if not args.trees_only:
+        url = prepare(args.admin_url, args.database, Organisation(_tree()), args.dialogues,
+                      rebuild=args.rebuild)
+        times, covered = measure(url, args.repeats)
+    tree_times, tree_covered = measure_trees(args)
+    if not args.trees_only:
+        print(f"{args.dialogues:,} dialogues stored; period {period}; "
+              f"median of {args.repeats} rounds; ratio = service / SQL")
+        worst = report(times, covered)
+        print(f"insights: ratio {worst:.2f} (target {TARGET:.1f})")
+    print(f"trees of {args.tree_units:,} units, {args.tree_dialogues:,} dialogues each; "
+          f"period {period}; asked by the top unit's leader; median of {args.repeats} rounds")
+    report(tree_times, tree_covered)
+    chain, wide = (statistics.median(tree_times[f"{shape} of {args.tree_units:,}"]["service"])
+                   for shape in TREE_SHAPES)
+    print(f"insights trees: chain / wide {chain / wide:.2f} (target {TREE_TARGET:.1f})")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Who may see and do what, object by object (README.md, "Access").
+"""Who may see and do what, object by object (docs/architecture.md, "Who may learn what").
 
 - A private dialogue is its leader's alone.
 - A shared dialogue is visible to its participants, the unit's leader and TRIO
@@ -31,18 +31,27 @@ def units_led(session: Session, person_id: str) -> set[str]:
     return set(session.scalars(select(Unit.id).where(Unit.leader_id == person_id)))
 
 
-def child_units(session: Session, unit_ids: set[str]) -> set[str]:
-    if not unit_ids:
-        return set()
-    return set(session.scalars(select(Unit.id).where(Unit.parent_id.in_(unit_ids))))
-
-
 def subtree(session: Session, root_ids: set[str]) -> set[str]:
-    """The units given and every unit below them."""
-    found, frontier = set(root_ids), set(root_ids)
-    while frontier:
-        frontier = child_units(session, frontier) - found
-        found |= frontier
+    """The units given and every unit below them.
+
+    One statement reads the whole tree (id and parent of every unit) and the walk down it
+    happens here: the cost is the organisation's size, never a query per level, and no
+    query planner has to guess how deep a recursion goes.
+    """
+    found = set(root_ids)
+    if not found:
+        return found
+    children: dict[str, list[str]] = {}
+    for unit_id, parent_id in session.execute(
+        select(Unit.id, Unit.parent_id).where(Unit.parent_id.is_not(None))
+    ):
+        children.setdefault(parent_id, []).append(unit_id)
+    unvisited = list(found)
+    while unvisited:
+        for child in children.get(unvisited.pop(), ()):
+            if child not in found:
+                found.add(child)
+                unvisited.append(child)
     return found
 
 

@@ -20,6 +20,7 @@ from cachetools import LRUCache
 from sqlalchemy import (
     Integer,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -172,6 +173,12 @@ def _insert(session: Session, model, query) -> None:
     session.execute(insert(model).from_select(list(query.selected_columns.keys()), query))
 
 
+def _among(column, units: frozenset[str]):
+    """column IN (the units), their ids written into the statement: a subtree may hold
+    thousands of units, and as many bound parameters cost the driver more than the query."""
+    return column.in_(bindparam("units", sorted(units), expanding=True, literal_execute=True))
+
+
 @dataclass(frozen=True)
 class Totals:
     """A figure's sums over the units and quarters asked about."""
@@ -192,7 +199,7 @@ def totals(session: Session, *, year: int, quarters: Iterable[int],
              .where(InsightFigure.year == year, InsightFigure.quarter.in_(sorted(quarters)))
              .group_by(InsightFigure.kind, InsightFigure.key))
     if units is not None:
-        query = query.where(InsightFigure.unit_id.in_(sorted(units)))
+        query = query.where(_among(InsightFigure.unit_id, units))
     # PostgreSQL sums integers up to numeric (Decimal); the figures are whole numbers.
     return {(kind, key): Totals(*(int(value) for value in values))
             for kind, key, *values in session.execute(query)}
@@ -272,5 +279,5 @@ def overdue(session: Session, *, year: int, quarters: Iterable[int],
         InsightOpenAction.due_on < today,
     ))
     if units is not None:
-        query = query.where(InsightOpenAction.unit_id.in_(sorted(units)))
+        query = query.where(_among(InsightOpenAction.unit_id, units))
     return int(session.scalar(query))

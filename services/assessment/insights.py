@@ -68,10 +68,11 @@ def balance(
     def shown_or_none(value):
         return value if shown else None
 
+    partly_rated = blocks.partly_rated(everywhere, period.quarters) if shown else set()
+
     def focus_area(area: str) -> dict:
         rated = total("focus_area", area)
-        area_shown = shown and rated > 0 and blocks.rated_throughout(
-            area, everywhere, period.quarters)
+        area_shown = shown and rated > 0 and area not in partly_rated
         return {
             "focus_area": area,
             "average_rating": round(total("focus_area", area, "rating_sum") / rated, 2)
