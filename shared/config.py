@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from limits import parse_many
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LEDERDIALOG_VAR_DIR", REPO_ROOT / "var"))
 
@@ -23,6 +25,18 @@ class JWTSettings:
 
 
 @dataclass(frozen=True)
+class RateLimits:
+    """Requests one signed-in person, and one client address, may make (limits syntax).
+
+    Many people share one address (a town hall behind one NAT address), so the address's
+    limit is many times the person's.
+    """
+
+    per_person: str = "600/minute"
+    per_address: str = "12000/minute"
+
+
+@dataclass(frozen=True)
 class Settings:
     service: str
     database_url: str
@@ -35,6 +49,8 @@ class Settings:
     assessment_url: str = "http://127.0.0.1:8002"
     relay_poll_seconds: float = 0.5
     relay_batch_size: int = 100
+    trusted_proxies: int = 0
+    rate_limits: RateLimits | None = RateLimits()  # None: no rate limits
 
 
 def default_database_url(service: str) -> str:
@@ -64,6 +80,33 @@ def load_settings(service: str, environ: dict[str, str] | None = None, **overrid
         "assessment_url": env.get("ASSESSMENT_URL", Settings.assessment_url).rstrip("/"),
         "relay_poll_seconds": float(env.get("RELAY_POLL_SECONDS", Settings.relay_poll_seconds)),
         "relay_batch_size": int(env.get("RELAY_BATCH_SIZE", Settings.relay_batch_size)),
+        "trusted_proxies": int(env.get("TRUSTED_PROXIES", Settings.trusted_proxies)),
+        "rate_limits": load_rate_limits(env),
     }
     values.update(overrides)
     return Settings(**values)
+
+
+_ON = {"1", "true", "yes", "on"}
+_OFF = {"0", "false", "no", "off"}
+
+
+def load_rate_limits(env) -> RateLimits | None:
+    """RATE_LIMITS (on by default), RATE_LIMIT_PER_PERSON, RATE_LIMIT_PER_ADDRESS; a value
+    that is not understood stops the service rather than leaving it unlimited."""
+    switch = env.get("RATE_LIMITS", "on").strip().lower()
+    if switch not in _ON | _OFF:
+        raise ValueError(f"RATE_LIMITS must be on or off, not {switch!r}")
+    if switch in _OFF:
+        return None
+    limits = {}
+    for field, name in (("per_person", "RATE_LIMIT_PER_PERSON"),
+                        ("per_address", "RATE_LIMIT_PER_ADDRESS")):
+        value = env.get(name, getattr(RateLimits, field))
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{name} must be a rate limit such as 600/minute, not {value!r}") from None
+        limits[field] = value
+    return RateLimits(**limits)

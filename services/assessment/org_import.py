@@ -1,18 +1,32 @@
-"""Importing units and people from one CSV file (docs/org-import.md): all of it or nothing."""
+"""Importing units and people from one CSV file (docs/org-import.md): all of it or nothing.
+
+The file is read as it arrives, row by row, and every problem in it is found: each row's
+own, then those between rows and against the organisation (references to nothing, loops,
+an id twice). Only a file without any is written, with a few bulk statements in one
+transaction.
+"""
 
 from __future__ import annotations
 
 import csv
+import heapq
 import io
+import itertools
+import re
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.assessment import org
 from services.assessment.errors import Conflict
 from services.assessment.models import Person, Unit
+from shared.db import insert_rows
+from shared.outbox import utcnow
 
 OWN_COLUMNS = {
     "person": ("email", "language", "unit_id"),
@@ -20,52 +34,92 @@ OWN_COLUMNS = {
 }
 REQUIRED_COLUMNS = ("kind", "id", "name")
 COLUMNS = REQUIRED_COLUMNS + OWN_COLUMNS["person"] + OWN_COLUMNS["unit"]
-MAX_REPORTED = 100
-# Keeps each IN (...) well under every backend's limit on bound parameters.
-CHUNK = 500
+MAX_REPORTED = 1000
+# What errors="surrogateescape" makes of bytes that are not UTF-8.
+NOT_UTF8 = re.compile("[\udc80-\udcff]")
+ROW, CONSISTENCY = "row", "consistency"
+MODELS = {"person": Person, "unit": Unit}
+PLURALS = {"person": "people", "unit": "units"}
+# Values that many rows hold (a unit's id in each of its people's rows), kept once.
+SHARED = frozenset((*org.UNIT_REFERENCES, *org.TRIO_FIELDS))
+# Records written per statement: bounds what a write holds beside the rows read.
+WRITE_CHUNK = 5000
+# What a row of each kind may set, besides its id; and what a new record gets without.
+FIELDS = {kind: ("name", *columns) for kind, columns in OWN_COLUMNS.items()}
+DEFAULTS = {"person": {"language": "da"}, "unit": {}}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     line: int
     field: str | None
     message: str
+    kind: str  # ROW: the row (or header) on its own; CONSISTENCY: with the rest, or the system
+
+
+class Problems:
+    """Every problem found is counted; the first MAX_REPORTED by line (then as found) kept."""
+
+    def __init__(self):
+        self.total = 0
+        self._kept: list[tuple[int, int, Problem]] = []  # a heap of (-line, -order, problem)
+
+    def add(self, line: int, field: str | None, message: str, kind: str = ROW) -> None:
+        self.total += 1
+        entry = (-line, -self.total, Problem(line, field, message, kind))
+        if len(self._kept) < MAX_REPORTED:
+            heapq.heappush(self._kept, entry)
+        elif entry > self._kept[0]:
+            heapq.heapreplace(self._kept, entry)
+
+    def listed(self) -> list[Problem]:
+        return [problem for *_, problem in sorted(self._kept, reverse=True)]
 
 
 class Rejected(Exception):
     """The file has problems, listed by line and field; nothing of it was imported."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=lambda p: p.line)
-        super().__init__(f"nothing was imported: the file has {len(problems)} problem(s)")
+    def __init__(self, problems: Problems):
+        self.total = problems.total
+        self.problems = problems.listed()
+        listed = f"; the first {len(self.problems)} are listed" \
+            if len(self.problems) < self.total else ""
+        super().__init__(f"nothing was imported: the file has {self.total} problem(s){listed}")
 
     def as_list(self) -> list[dict]:
-        """The first MAX_REPORTED problems as {line, field, message}."""
-        return [vars(problem) for problem in self.problems[:MAX_REPORTED]]
+        """The problems listed, as {line, field, message, kind}."""
+        return [
+            {"line": p.line, "field": p.field, "message": p.message, "kind": p.kind}
+            for p in self.problems
+        ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     line: int
     kind: str
     id: str
-    values: dict[str, str | None]  # only the columns the file has, besides kind and id
+    # Only the columns the file has, besides kind and id; None for a row that could not be
+    # read (a wrong number of cells), kept so that references to its id don't fail as well.
+    values: dict[str, str | None] | None
+    invalid: frozenset[str] = frozenset()  # the fields with a problem of their own
 
 
-def import_csv(session: Session, *, data: bytes) -> dict[str, dict[str, int]]:
-    """Create or update every unit and person in the file in one transaction."""
-    rows = parse(decode(data))
+def import_csv(session: Session, *, stream: IO[bytes]) -> dict[str, dict[str, int]]:
+    """Create or update every unit and person in the file in one transaction.
+
+    The file is read whole before the tree is locked, so a slow upload holds no lock.
+    """
+    problems = Problems()
+    rows = parse(stream, problems)
     org.lock_tree(session)
-    people = _load(session, Person, _mentioned(rows, "person", org.TRIO_FIELDS))
-    units = _load(session, Unit, _mentioned(rows, "unit", ()))
-    problems = _reference_problems(session, rows, people)
-    if problems:
+    stored = {kind: _stored(session, kind, rows) for kind in MODELS}
+    _check_references(rows, stored, problems)
+    if problems.total:
         session.rollback()
         raise Rejected(problems)
     try:
-        # People first: units refer to their leader and TRIO.
-        counts = {"people": _save_people(session, rows, people)}
-        counts["units"] = _save_units(session, rows, units)
+        counts = _save(session, rows, stored)
         session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -74,170 +128,208 @@ def import_csv(session: Session, *, data: bytes) -> dict[str, dict[str, int]]:
     return counts
 
 
-def decode(data: bytes) -> str:
-    """The file's text; a byte order mark is dropped, anything but UTF-8 is refused."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        problem = Problem(line, None, "the file is not UTF-8; save it as CSV UTF-8")
-        raise Rejected([problem]) from exc
+def parse(stream: IO[bytes], problems: Problems) -> list[Row]:
+    """Every row of the file, checked on its own; what is wrong goes to problems.
 
-
-def parse(text: str) -> list[Row]:
-    """Every row of the file, checked on its own; Rejected lists all problems found."""
-    first_line = text.partition("\n")[0].partition("\r")[0]
-    # Danish Excel saves CSV with semicolons, since the comma is its decimal separator.
-    delimiter = ";" if ";" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    problems: list[Problem] = []
-    rows: list[Row | None] = []
-    columns: list[str] = []
+    A byte order mark is dropped and anything but UTF-8 is a problem. A wrong header makes
+    every row unreadable: then Rejected is raised at once (the rest of the file is read
+    through, unchecked, so that the answer reaches the client).
+    """
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
-        columns = _header(next(reader, None), problems)
-        if problems:
+        lines = _utf8_lines(text, problems)
+        first = next(lines, None)
+        if first is None:
+            problems.add(1, None, "the file is empty; its first line must be the header")
             raise Rejected(problems)
-        first_line_of_row = reader.line_num + 1
-        for cells in reader:
-            line, first_line_of_row = first_line_of_row, reader.line_num + 1
-            if any(cell.strip() for cell in cells):
-                rows.append(_row(line, columns, cells, problems))
-    except csv.Error as exc:
-        problems.append(Problem(reader.line_num, None, f"not valid CSV: {exc}"))
-    if "email" not in columns and any(row and row.kind == "person" for row in rows):
-        problems.append(Problem(1, "email", "person rows need an email column"))
-    problems.extend(_duplicates(rows))
-    if problems:
-        raise Rejected(problems)
-    return list(filter(None, rows))
+        # Danish Excel saves CSV with semicolons, since the comma is its decimal separator.
+        delimiter = ";" if ";" in first and "," not in first else ","
+        reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter, strict=True)
+        records = _records(reader, problems)
+        _line, header = next(records, (1, []))
+        columns = [] if problems.total else _header(header, problems)
+        if problems.total:
+            for _rest in lines:
+                pass
+            raise Rejected(problems)
+        rows = [row for line, cells in records if any(cell.strip() for cell in cells)
+                if (row := _row(line, columns, cells, problems)) is not None]
+    finally:
+        text.detach()
+    if "email" not in columns and any(row.kind == "person" for row in rows):
+        problems.add(1, "email", "person rows need an email column")
+    _check_duplicates(rows, problems)
+    return rows
 
 
-def _header(cells: list[str] | None, problems: list[Problem]) -> list[str]:
-    if cells is None:
-        problems.append(Problem(1, None, "the file is empty; its first line must be the header"))
-        return []
+def _utf8_lines(text: io.TextIOWrapper, problems: Problems) -> Iterator[str]:
+    """The file's lines; the first that is not UTF-8 is a problem (one for the whole file)."""
+    reported = False
+    for number, line in enumerate(text, start=1):
+        if NOT_UTF8.search(line):
+            if not reported:
+                problems.add(number, None, "the file is not UTF-8; save it as CSV UTF-8")
+                reported = True
+            line = NOT_UTF8.sub("\ufffd", line)
+        yield line
+
+
+def _records(reader, problems: Problems) -> Iterator[tuple[int, list[str]]]:
+    """Each record's first line and cells (a quoted cell may span lines); invalid CSV is a
+    problem of the line where it shows, and reading goes on after it."""
+    first_line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.add(reader.line_num, None, f"not valid CSV: {exc}")
+        else:
+            yield first_line, cells
+        first_line = reader.line_num + 1
+
+
+def _header(cells: list[str], problems: Problems) -> list[str]:
     columns = [cell.strip().lower() for cell in cells]
     for index, column in enumerate(columns):
         if column not in COLUMNS:
-            problems.append(Problem(1, column or None, (
+            problems.add(1, column or None, (
                 f"column {index + 1} is {column!r}; the columns are: {', '.join(COLUMNS)}"
-            )))
+            ))
         elif column in columns[:index]:
-            problems.append(Problem(1, column, "this column appears twice"))
-    problems.extend(
-        Problem(1, column, "the header needs this column")
-        for column in REQUIRED_COLUMNS if column not in columns
-    )
+            problems.add(1, column, "this column appears twice")
+    for column in REQUIRED_COLUMNS:
+        if column not in columns:
+            problems.add(1, column, "the header needs this column")
     return columns
 
 
-def _row(line: int, columns: list[str], cells: list[str], problems: list[Problem]) -> Row | None:
+def _row(line: int, columns: list[str], cells: list[str], problems: Problems) -> Row | None:
     if len(cells) != len(columns):
-        problems.append(Problem(line, None, f"{len(cells)} cells; the header has {len(columns)}"))
-        return None
+        problems.add(line, None, f"{len(cells)} cells; the header has {len(columns)}")
+        known = dict(zip(columns, cells, strict=False))
+        kind, row_id = known.get("kind", "").strip().lower(), known.get("id", "").strip()
+        return Row(line, kind, row_id, None) if kind in OWN_COLUMNS and row_id else None
     record = {column: cell.strip() for column, cell in zip(columns, cells, strict=True)}
     kind, row_id = record.pop("kind").lower(), record.pop("id")
     if kind not in OWN_COLUMNS:
-        problems.append(Problem(line, "kind", "must be person or unit"))
+        problems.add(line, "kind", "must be person or unit")
         return None
     values: dict[str, str | None] = {}
+    invalid = set()
     for column, cell in record.items():
         if column == "name" or column in OWN_COLUMNS[kind]:
-            values[column] = cell or None
+            values[column] = (sys.intern(cell) if column in SHARED else cell) or None
         elif cell:
-            problems.append(Problem(line, column, f"must be empty in a {kind} row"))
+            problems.add(line, column, f"must be empty in a {kind} row")
     if "language" in values:
-        values["language"] = (values["language"] or "da").lower()
+        values["language"] = sys.intern((values["language"] or "da").lower())
     for column in ("name", "email"):
         if column in values and values[column] is None:
-            problems.append(Problem(line, column, f"required in a {kind} row"))
-    problems.extend(
-        Problem(line, field, message)
-        for field, messages in org.field_problems({"id": row_id, **values}).items()
-        for message in messages
-    )
-    return Row(line=line, kind=kind, id=row_id, values=values)
+            problems.add(line, column, f"required in a {kind} row")
+    for field, messages in org.field_problems({"id": row_id, **values}).items():
+        invalid.add(field)
+        for message in messages:
+            problems.add(line, field, message)
+    if invalid:
+        return Row(line, kind, row_id, values, frozenset(invalid))
+    return Row(line, kind, row_id, values)  # all share the default's empty set
 
 
-def _duplicates(rows: list[Row | None]) -> list[Problem]:
-    first_seen: dict[tuple[str, str], int] = {}
-    problems = []
-    for row in filter(None, rows):
-        key = (row.kind, row.id)
-        if key in first_seen:
-            problems.append(Problem(row.line, "id", f"{row.kind} {row.id} is also on line "
-                                                    f"{first_seen[key]}"))
-        first_seen.setdefault(key, row.line)
-    return problems
-
-
-def _mentioned(rows: list[Row], kind: str, references: tuple[str, ...]) -> set[str]:
-    ids = {row.id for row in rows if row.kind == kind}
-    return ids | {row.values[field] for row in rows for field in references
-                  if row.values.get(field)}
-
-
-def _load(session: Session, model: type[Person] | type[Unit], ids: set[str]) -> dict:
-    ordered, found = sorted(ids), {}
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start:start + CHUNK]
-        found.update((record.id, record) for record in session.scalars(
-            select(model).where(model.id.in_(chunk))
-        ))
-    return found
-
-
-def _reference_problems(
-    session: Session, rows: list[Row], people: dict[str, Person]
-) -> list[Problem]:
-    parent_of = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
-    in_file = {row.id: row for row in rows if row.kind == "unit"}
-    known_units = set(parent_of) | set(in_file)
-    known_people = set(people) | {row.id for row in rows if row.kind == "person"}
-    problems = []
+def _check_duplicates(rows: list[Row], problems: Problems) -> None:
+    first_seen: dict[str, dict[str, int]] = {kind: {} for kind in OWN_COLUMNS}
     for row in rows:
+        line = first_seen[row.kind].setdefault(row.id, row.line)
+        if line != row.line:
+            problems.add(row.line, "id", f"{row.kind} {row.id} is also on line {line}",
+                         CONSISTENCY)
+
+
+@dataclass
+class Stored:
+    """What the database holds of one kind of record, next to the file's rows of that kind."""
+
+    ids: set[str]  # every stored record's
+    changed: list[Row]  # the file's rows whose record differs
+    parent_of: dict[str, str | None]  # units: the stored tree
+
+
+def _stored(session: Session, kind: str, rows: list[Row]) -> Stored:
+    """Read the kind's whole table once, a batch at a time, so it is never held whole.
+
+    One pass costs less than asking for the file's ids a few hundred at a time (on a table
+    just imported, not yet analysed, PostgreSQL scanned it for each such query); and loops
+    need the whole tree anyway.
+    """
+    in_file = {row.id: row for row in rows if row.kind == kind and row.values is not None}
+    model = MODELS[kind]
+    query = select(model.id, *(getattr(model, name) for name in FIELDS[kind]))
+    stored = Stored(ids=set(), changed=[], parent_of={})
+    for record_id, *values in session.execute(query, execution_options={"yield_per": 5000}):
+        before = dict(zip(FIELDS[kind], values, strict=True))
+        stored.ids.add(record_id)
+        if kind == "unit":
+            stored.parent_of[record_id] = before["parent_id"]
+        row = in_file.get(record_id)
+        if row is not None and any(before[name] != value for name, value in row.values.items()):
+            stored.changed.append(row)
+    return stored
+
+
+def _check_references(rows: list[Row], stored: dict[str, Stored], problems: Problems) -> None:
+    """References to nothing, and units that would end up below themselves."""
+    known_units = stored["unit"].ids | {row.id for row in rows if row.kind == "unit"}
+    known_people = stored["person"].ids | {row.id for row in rows if row.kind == "person"}
+    parent_of = dict(stored["unit"].parent_of)
+    for row in rows:
+        if row.values is None:
+            continue
         for field, value in row.values.items():
-            if field in org.UNIT_REFERENCES and value and value not in known_units:
-                problems.append(Problem(row.line, field, f"there is no unit {value!r} in the "
-                                                         "file or the organisation"))
-            if field in org.TRIO_FIELDS and value and value not in known_people:
-                problems.append(Problem(row.line, field, f"there is no person {value!r} in the "
-                                                         "file or the organisation"))
-    for unit_id, row in in_file.items():
-        parent_of[unit_id] = row.values.get("parent_id", parent_of.get(unit_id))
+            if not value or field in row.invalid:
+                continue
+            if field in org.UNIT_REFERENCES and value not in known_units:
+                problems.add(row.line, field, f"there is no unit {value!r} in the file or the "
+                                              "organisation", CONSISTENCY)
+            elif field in org.TRIO_FIELDS and value not in known_people:
+                problems.add(row.line, field, f"there is no person {value!r} in the file or "
+                                              "the organisation", CONSISTENCY)
+        if row.kind == "unit" and "parent_id" in row.values:
+            parent_of[row.id] = row.values["parent_id"]
     looped: set[str] = set()
-    for unit_id, row in in_file.items():
-        loop = None if unit_id in looped else org.cycle_path(
-            parent_of.get, unit_id, parent_of[unit_id]
-        )
+    for row in rows:
+        if row.kind != "unit" or row.values is None or row.id in looped:
+            continue
+        loop = org.cycle_path(parent_of.get, row.id, parent_of.get(row.id))
         if loop:
             looped.update(loop)
-            problems.append(Problem(row.line, "parent_id",
-                                    f"a unit can't be placed below itself: {' → '.join(loop)}"))
-    return problems
+            problems.add(row.line, "parent_id",
+                         f"a unit can't be placed below itself: {' → '.join(loop)}", CONSISTENCY)
 
 
-def _save_people(session: Session, rows: list[Row], people: dict[str, Person]) -> dict:
-    counts = dict.fromkeys(("created", "updated", "unchanged"), 0)
-    for row in (row for row in rows if row.kind == "person"):
-        if row.id in people:
-            counts["updated" if org.assign(people[row.id], row.values) else "unchanged"] += 1
-        else:
-            session.add(Person(id=row.id, **row.values))
-            counts["created"] += 1
-    return counts
-
-
-def _save_units(session: Session, rows: list[Row], units: dict[str, Unit]) -> dict:
-    counts = dict.fromkeys(("created", "updated", "unchanged"), 0)
-    new = {row.id: row for row in rows if row.kind == "unit" and row.id not in units}
-    # Rows of one table are inserted in the order they were added: parents before children.
-    for unit_id in _parents_first(new):
-        session.add(Unit(id=unit_id, **new[unit_id].values))
-        counts["created"] += 1
-    session.flush()
-    for row in (row for row in rows if row.kind == "unit" and row.id in units):
-        counts["updated" if org.assign(units[row.id], row.values) else "unchanged"] += 1
+def _save(session: Session, rows: list[Row], stored: dict[str, Stored]) -> dict:
+    """Insert the new records and update those that differ, WRITE_CHUNK to a statement:
+    people first, as units refer to their leader and TRIO, and parents before children."""
+    now = utcnow()
+    counts = {}
+    for kind, model in MODELS.items():
+        of_kind = [row for row in rows if row.kind == kind]
+        new = {row.id: row for row in of_kind if row.id not in stored[kind].ids}
+        changed = stored[kind].changed
+        blank = {field: None for field in FIELDS[kind]} | DEFAULTS[kind] | {
+            "created_at": now, "updated_at": now}
+        ordered = _parents_first(new) if kind == "unit" else list(new)
+        for start in range(0, len(ordered), WRITE_CHUNK):
+            insert_rows(session.connection(), [(model.__table__, [
+                {**blank, **new[record_id].values, "id": record_id}
+                for record_id in ordered[start:start + WRITE_CHUNK]
+            ])])
+        for start in range(0, len(changed), WRITE_CHUNK):
+            session.execute(update(model), [
+                {**row.values, "id": row.id} for row in changed[start:start + WRITE_CHUNK]
+            ])
+        counts[PLURALS[kind]] = {"created": len(new), "updated": len(changed),
+                                 "unchanged": len(of_kind) - len(new) - len(changed)}
     return counts
 
 

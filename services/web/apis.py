@@ -1,7 +1,8 @@
 """The APIs the pages are made from: content and assessment over HTTP, as the signed-in person.
 
 One pooled keep-alive `requests` session per process; every call carries the person's
-token and the request id, and has a short timeout. Errors come back as ApiError.
+token and address (X-Forwarded-For) and the request id, and has a short timeout. Errors
+come back as ApiError.
 """
 
 from __future__ import annotations
@@ -60,12 +61,17 @@ class Api:
         self._timeout = timeout
 
     def call(self, method: str, path: str, *, token: str | None, request_id: str | None = None,
-             params: Any = None, body: Any = None) -> requests.Response:
+             client_address: str | None = None, params: Any = None,
+             body: Any = None) -> requests.Response:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if request_id:
             headers["X-Request-ID"] = request_id
+        if client_address:
+            # The web is a proxy of the person's requests: the APIs' per-address rate limit
+            # counts the person's address (where they trust the web, TRUSTED_PROXIES).
+            headers["X-Forwarded-For"] = client_address
         try:
             response = self._session.request(
                 method, self._base + path, params=params, json=body, headers=headers,

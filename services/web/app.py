@@ -16,13 +16,14 @@ from redis import Redis
 
 from services.web import pages, session, signin
 from services.web.apis import make_apis
-from services.web.errors import register_error_pages
+from services.web.errors import register_error_pages, too_many_requests
 from services.web.language import init_language
-from services.web.security import add_security_headers
+from services.web.security import secure_pages, signed_in_person
 from services.web.settings import WebSettings, load_web_settings
 from services.web.static_files import serve_static, static_url
 from shared.logs import configure_logging
 from shared.web.observability import install_observability
+from shared.web.rate_limits import limit_requests
 
 SESSION_LIFETIME = timedelta(hours=8)
 
@@ -44,6 +45,9 @@ def create_app(settings: WebSettings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=256 * 1024,
     )
     Session(app)
+    # Before the other request hooks: a request over the limit is refused before its form
+    # is read for the CSRF check.
+    limit_requests(app, settings.base, person=signed_in_person, answer=too_many_requests)
     CSRFProtect(app)
     init_language(app)
     app.extensions[session.APIS] = make_apis(
@@ -55,8 +59,8 @@ def create_app(settings: WebSettings | None = None) -> Flask:
     app.jinja_env.globals.update(
         static_url=static_url, signed_in=session.signed_in, here=session.here,
     )
-    app.after_request(add_security_headers)
     register_error_pages(app)
     app.wsgi_app = serve_static(app.wsgi_app)
     install_observability(app, service="web", ready_checks={"redis": redis.ping})
+    secure_pages(app, settings)
     return app

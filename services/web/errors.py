@@ -15,11 +15,20 @@ BAD_REQUEST = (_l("The request could not be used"),
 SIGNED_OUT = (_l("You are signed out"), _l("Sign in again to go on."))
 UNAVAILABLE = (_l("Lederdialog cannot answer right now"),
                _l("Something behind the page did not answer. Try again in a moment."))
+TOO_MANY_REQUESTS = (
+    _l("Too many requests"),
+    _l("You have sent many requests in a short time. Wait a minute and try again."),
+)
 
 
 def page(status: int, texts: tuple) -> tuple[str, int]:
     title, explanation = texts
     return render_template("errors/page.html", title=title, explanation=explanation), status
+
+
+def too_many_requests(_message: str) -> tuple[str, int]:
+    """The page for a request over the rate limit (shared.web.rate_limits adds Retry-After)."""
+    return page(429, TOO_MANY_REQUESTS)
 
 
 def register_error_pages(app: Flask) -> None:
@@ -31,6 +40,8 @@ def register_error_pages(app: Flask) -> None:
         if exc.status == 401:
             session.end()
             return page(401, SIGNED_OUT)
+        if exc.status == 429:
+            return page(429, TOO_MANY_REQUESTS)
         return page(503, UNAVAILABLE)
 
     app.register_error_handler(404, lambda _e: page(404, NOT_FOUND))

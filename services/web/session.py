@@ -82,7 +82,8 @@ def apis() -> Apis:
 def call(api: str, method: str, path: str, **kwargs):
     """Call an API as the signed-in person (or anonymously when no one is)."""
     return getattr(apis(), api).call(
-        method, path, token=session.get("token"), request_id=current_request_id(), **kwargs
+        method, path, token=session.get("token"), request_id=current_request_id(),
+        client_address=request.remote_addr, **kwargs
     )
 
 
@@ -92,7 +93,8 @@ def get(api: str, path: str, **kwargs):
 
 def all_pages(api: str, path: str, **kwargs):
     return list(getattr(apis(), api).all_pages(
-        path, token=session.get("token"), request_id=current_request_id(), **kwargs
+        path, token=session.get("token"), request_id=current_request_id(),
+        client_address=request.remote_addr, **kwargs
     ))
 
 

@@ -1,4 +1,5 @@
-"""flask-smorest setup shared by the services: OpenAPI at /openapi.json, Swagger UI at /docs.
+"""flask-smorest setup shared by the services: OpenAPI at /openapi.json, Swagger UI at /docs
+(shared.web.api_docs).
 
 Every service's blueprints come from here, so every request meets the same bounds before a
 view sees it: JSON bodies of limited size and nesting, path ids and page numbers that fit
@@ -14,7 +15,7 @@ from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_smorest import Api
 from flask_smorest.error_handler import ErrorSchema
 from marshmallow import validate
@@ -24,6 +25,7 @@ from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from shared.validation import MAX_INT
+from shared.web.api_docs import register_api_docs
 from shared.web.auth import BEARER_SCHEME, optional_principal, require_principal
 
 MAX_BODY_BYTES = 256 * 1024
@@ -31,6 +33,9 @@ MAX_BODY_BYTES = 256 * 1024
 # leave room, and a bound keeps a body of nested brackets from exhausting the stack.
 MAX_JSON_DEPTH = 16
 MAX_PATH_ID = 999_999_999
+ERROR_DESCRIPTIONS = {
+    429: "Too many requests from this person or address; Retry-After says when to try again",
+}
 
 
 class BoundedParser(FlaskParser):
@@ -85,15 +90,15 @@ class Blueprint(flask_smorest.Blueprint):
         role if none given), checked before the body or query is read.
 
         OpenAPI shows the operation's security and its error answers: 401, 403 with
-        roles, and `errors`.
+        roles, 429 (shared.web.rate_limits), and `errors`.
         """
         return self._guarded(lambda: require_principal(*roles), security=[{"bearerAuth": []}],
-                             errors={401, *errors, *([403] if roles else [])})
+                             errors={401, 429, *errors, *([403] if roles else [])})
 
     def public(self, *, errors: Iterable[int] = ()):
         """A view open to everyone; a bearer token, if sent, is checked first (401 if bad)."""
         return self._guarded(optional_principal, security=[{}, {"bearerAuth": []}],
-                             errors={401, *errors})
+                             errors={401, 429, *errors})
 
     def _guarded(self, check: Callable[[], object], *, security: list, errors: set[int]):
         def decorate(view):
@@ -103,13 +108,22 @@ class Blueprint(flask_smorest.Blueprint):
                 return view(*args, **kwargs)
 
             for status in sorted(errors):
-                description = self._errors.get(status) or HTTPStatus(status).phrase
+                description = (self._errors.get(status) or ERROR_DESCRIPTIONS.get(status)
+                               or HTTPStatus(status).phrase)
                 checked = self.alt_response(
                     status, schema=ErrorSchema, description=description
                 )(checked)
             return self.doc(security=security)(checked)
 
         return decorate
+
+    @staticmethod
+    def streams_body(view):
+        """Mark a view that reads its body in pieces (request.stream, request.files), which
+        answer 413 past request.max_content_length: a chunked body is then left to the view,
+        to read after its token check and under the limit it may set for itself."""
+        view.streams_body = True
+        return view
 
     def paginate(self, pager=None, **kwargs):
         """flask-smorest's pagination, with page numbers that fit a database integer."""
@@ -155,10 +169,18 @@ def refuse_long_chunked_bodies() -> None:
     """
     if "HTTP_TRANSFER_ENCODING" not in request.environ:  # every other request, at once
         return
+    if _streams_body():  # it reads the body itself, after its token check
+        return
     limit = request.max_content_length
     if (limit is not None and request.content_length is None
             and len(request.get_data(cache=True)) >= limit):
         raise RequestEntityTooLarge()
+
+
+def _streams_body() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    return getattr(handler, "streams_body", False)
 
 
 class ServiceApi(Api):
@@ -192,11 +214,10 @@ def make_api(app: Flask, *, title: str, version: str = "1") -> Api:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
     )
     app.url_map.converters.update(int=BoundedInt, default=BoundedKey, string=BoundedKey)
     app.before_request(refuse_long_chunked_bodies)
     api = ServiceApi(app)
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME["bearerAuth"])
+    register_api_docs(app, title=title, spec_url="/openapi.json")
     return api

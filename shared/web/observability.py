@@ -41,6 +41,8 @@ REQUEST_ID_KEY = "lederdialog.request_id"
 ENDPOINT_KEY = "lederdialog.endpoint"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _QUIET_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The endpoints probes and Prometheus call, which rate limits leave alone.
+PROBE_ENDPOINTS = frozenset({"healthz", "readyz", "metrics"})
 
 ReadyCheck = Callable[[], None]
 

@@ -21,6 +21,8 @@ from shared.web.api import make_api
 from shared.web.auth import init_auth
 from shared.web.db import init_db
 from shared.web.observability import install_observability
+from shared.web.rate_limits import internal_service, limit_requests, token_person
+from shared.web.security import install_security
 
 log = structlog.get_logger(__name__)
 
@@ -55,7 +57,8 @@ def create_service_app(
     import_name: str, *, name: str, title: str, deps: Resources,
     inner_wsgi: Callable | None = None,
 ) -> tuple[Flask, Api]:
-    """A Flask app with JSON logs, bearer auth, a session per request, observability, OpenAPI.
+    """A Flask app with JSON logs, bearer auth, a session per request, observability, rate
+    limits, security headers, OpenAPI.
 
     `inner_wsgi` wraps Flask inside the request observer (content's fast path).
     """
@@ -74,6 +77,8 @@ def create_service_app(
         "database": lambda: ping(deps.engine),
         "redis": deps.redis.ping,
     })
+    limit_requests(app, settings, person=token_person, exempt=internal_service)
+    install_security(app, trusted_proxies=settings.trusted_proxies)
     return app, make_api(app, title=title)
 
 

@@ -35,6 +35,8 @@ SEEDS = {role: 20260917 + n for n, role in enumerate(SUBJECTS)}
 MAX_EXAMPLES = 20
 # Thousands of requests: only what went wrong is worth showing next to a failure.
 LOG_LEVEL = "WARNING"
+# Thousands of requests a minute from one person: the apps run without rate limits
+# (tests/test_http_edge.py tests those).
 
 
 @pytest.fixture(params=list(SUBJECTS))
@@ -67,7 +69,7 @@ def content_app(fuzz_content_database_url, redis_url, stream, jwt_settings):
     """The content app holding published version 1 and an open draft, version 2."""
     settings = load_settings("content", environ={}, database_url=fuzz_content_database_url,
                              redis_url=redis_url, event_stream=stream, jwt=jwt_settings,
-                             log_level=LOG_LEVEL)
+                             log_level=LOG_LEVEL, rate_limits=None)
     app = create_content_app(settings)
     with _deps(app).session_factory() as session:
         empty_tables(session, "outbox", "framework_versions")
@@ -98,7 +100,7 @@ def assessment_app(fuzz_assessment_database_url, redis_url, stream, jwt_settings
     settings = load_settings(
         "assessment", environ={}, database_url=fuzz_assessment_database_url,
         redis_url=redis_url, event_stream=stream, jwt=jwt_settings, content_url=fuzz_content_url,
-        log_level=LOG_LEVEL,
+        log_level=LOG_LEVEL, rate_limits=None,
     )
     app = create_assessment_app(settings)
     with _deps(app).session_factory() as session:
@@ -128,7 +130,7 @@ def notify_app(fuzz_notify_database_url, redis_url, redis, stream, jwt_settings)
     settings = load_notify_settings(environ={
         "DATABASE_URL": fuzz_notify_database_url, "REDIS_URL": redis_url, "EVENT_STREAM": stream,
         "NOTIFY_QUEUE": queue, "JWT_SECRET": jwt_settings.secret,
-        "JWT_ISSUER": jwt_settings.issuer, "LOG_LEVEL": LOG_LEVEL,
+        "JWT_ISSUER": jwt_settings.issuer, "LOG_LEVEL": LOG_LEVEL, "RATE_LIMITS": "off",
     })
     app = create_notify_app(settings)
     with _deps(app).session_factory() as session:

@@ -31,11 +31,12 @@ def content_server(tmp_path_factory, *, name: str, redis_url: str, jwt_settings)
     """A real content service holding framework version 1, over HTTP: yields its base URL.
 
     Each test package that needs one starts its own (`name` keeps their databases and
-    streams apart), so what one package publishes never shows in another's."""
+    streams apart), so what one package publishes never shows in another's. It serves a
+    whole package's tests as the same few people, so it runs without rate limits."""
     url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'content.db'}"
     upgrade(MIGRATIONS, url)
     settings = load_settings("content", environ={}, database_url=url, redis_url=redis_url,
-                             event_stream=f"test.{name}", jwt=jwt_settings)
+                             event_stream=f"test.{name}", jwt=jwt_settings, rate_limits=None)
     app = create_app(settings)
     with app.extensions["lederdialog.deps"].session_factory() as session:
         content_service.seed_if_empty(session)

@@ -1,7 +1,9 @@
 """Fixtures for the web: real content and assessment services over HTTP, the web app on them.
 
 The organisation is the assessment tests' small one (tests/assessment/conftest.py); each
-test starts from it with no dialogues.
+test starts from it with no dialogues. The apps live as long as the test run and serve
+every test as the same few people, so they run without rate limits
+(tests/web/test_rate_limits.py tests those).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def assessment_app(tmp_path_factory, redis_url, jwt_settings, content_url):
     upgrade(ASSESSMENT_MIGRATIONS, url)
     settings = load_settings("assessment", environ={}, database_url=url, redis_url=redis_url,
                              event_stream="test.web.events", jwt=jwt_settings,
-                             content_url=content_url)
+                             content_url=content_url, rate_limits=None)
     app = create_assessment_app(settings)
     yield app
     app.extensions["lederdialog.deps"].close()
@@ -69,7 +71,7 @@ def web_app(redis_url, jwt_settings, content_url, assessment_url):
     compress.main(["-q", str(STATIC)])
     settings = load_web_settings(
         {"WEB_DEV_SIGN_IN": "true"}, redis_url=redis_url, jwt=jwt_settings,
-        content_url=content_url, assessment_url=assessment_url,
+        content_url=content_url, assessment_url=assessment_url, rate_limits=None,
     )
     return create_web_app(settings)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+from typing import IO
+
 from flask import request
 from flask.views import MethodView
 from flask_smorest import abort
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from services.assessment import org, org_import
 from services.assessment.api.errors import answers_errors
@@ -31,11 +35,15 @@ blp = Blueprint(
         403: "Not an HR admin",
         404: "No such record, or not one you may see",
         409: "The id is taken, or the organisation changed meanwhile",
-        413: "The body is over 256 KiB",
+        413: "The body is over 256 KiB; for the import, the file is over 20 MiB",
         415: "Neither text/csv nor multipart/form-data",
-        422: "Invalid input; `errors` names each field (for the import: line, field, message)",
+        422: "Invalid input; `errors` names each field (for the import: `csv`, the problems "
+             "by line, field, message and kind, and `total`)",
     },
 )
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# Room for what a multipart upload sends besides the file: boundaries, the part's headers.
+MULTIPART_ALLOWANCE = 64 * 1024
 IMPORT_BODY = {
     "required": True,
     "content": {
@@ -48,16 +56,29 @@ IMPORT_BODY = {
 }
 
 
-def _csv_body() -> bytes:
+def _csv_stream() -> IO[bytes]:
+    """The CSV file of the request, to be read as it arrives (413 past MAX_FILE_BYTES)."""
     if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
+        _limit_body(MAX_FILE_BYTES + MULTIPART_ALLOWANCE)
+        upload = request.files.get("file")  # spooled to a temporary file as it comes
         if upload is None:
             abort(422, message="send the CSV in the multipart field 'file'",
                   errors={"files": {"file": ["Missing data for required field."]}})
-        return upload.read()
+        if upload.stream.seek(0, io.SEEK_END) > MAX_FILE_BYTES:
+            raise RequestEntityTooLarge()
+        upload.stream.seek(0)
+        return upload.stream
     if request.mimetype == "text/csv":
-        return request.get_data()
+        _limit_body(MAX_FILE_BYTES)
+        return request.stream
     abort(415, message="send the CSV as text/csv, or as the field 'file' of multipart/form-data")
+
+
+def _limit_body(max_bytes: int) -> None:
+    """413 for a body over max_bytes: at once for its Content-Length, or once reading it passes
+    max_bytes. Without a Content-Length, werkzeug refuses a body that reaches its limit (it
+    can't tell whether more follows): hence one byte more."""
+    request.max_content_length = max_bytes + (request.content_length is None)
 
 
 @blp.route("/units")
@@ -148,10 +169,14 @@ class Import(MethodView):
     @blp.secured("hr_admin", errors=(409, 413, 415, 422))
     @blp.doc(requestBody=IMPORT_BODY)
     @blp.response(200, ImportResultSchema)
+    @blp.streams_body
     @answers_errors
     def post(self):
         """Create or update units and people from a CSV file (docs/org-import.md); all or nothing"""
         try:
-            return org_import.import_csv(db_session(), data=_csv_body())
+            return org_import.import_csv(db_session(), stream=_csv_stream())
+        except RequestEntityTooLarge:
+            abort(413, message=f"the file may be at most {MAX_FILE_BYTES // 2**20} MiB "
+                             f"({MAX_FILE_BYTES:,} bytes)")
         except org_import.Rejected as exc:
-            abort(422, message=str(exc), errors={"csv": exc.as_list()})
+            abort(422, message=str(exc), errors={"csv": exc.as_list(), "total": exc.total})
