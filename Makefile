@@ -45,6 +45,9 @@ bench: install ## Run the benchmarks (needs wrk and a local PostgreSQL)
 	$(PY) bench/insights.py
 	$(PY) bench/notify.py
 	$(PY) bench/web.py
+	$(PY) bench/org_import.py
+	$(PY) bench/e2e.py
+	$(PY) bench/load.py
 
 token: install ## Mint a development token: make token SUB=hr-1 ROLE=hr_admin (several: ROLE=leader,trio)
 	@$(PY) -m shared.mint_token --sub '$(SUB)' --role '$(or $(ROLES),$(ROLE))'
