@@ -71,12 +71,6 @@ def top_areas(weights: dict[str, int], count: int) -> list[str]:
     return [area for area, _weight in ranked[:count]]
 
 
-def _names(directory: Directory, person_ids: list[str]) -> dict[str, str]:
-    """The names of the people an email mentions (the erased and unknown are left out)."""
-    return {pid: person["name"] for pid, person in directory.people(
-        list(dict.fromkeys(p for p in person_ids if p))).items()}
-
-
 class Mailing(ABC):
     """One kind of email: whom it goes to and what its templates are given."""
 
@@ -125,8 +119,8 @@ class DialogueSummary(Mailing):
                   Recipient(unit.get("leader_id"), "unit_leader"), *_trio(unit),
                   *[Recipient(p, "participant") for p in participants],
                   *[Recipient(o, "owner") for o in owners]]
-        names = _names(directory, [dialogue["leader_id"], *participants, *owners])
-        return Loaded(data, {"dialogue": dialogue, "names": names},
+        # The dialogue names its leader, participants and owners: no lookup of its own.
+        return Loaded(data, {"dialogue": dialogue, "names": dialogue["people"]},
                       told(dialogue, wanted, owners))
 
     def template(self, recipient):
@@ -215,8 +209,7 @@ class ActionMailing(Mailing):
         recipients = told(dialogue, wanted, owners)
         if "above" in self.roles and not recipients:
             recipients = told(dialogue, [Recipient(dialogue["leader_id"], "leader")])
-        names = _names(directory, [dialogue["leader_id"], action["owner_id"]])
-        return Loaded(data, {"action": action, "dialogue": dialogue, "names": names},
+        return Loaded(data, {"action": action, "dialogue": dialogue, "names": dialogue["people"]},
                       recipients)
 
     def context(self, loaded, framework, recipient):
