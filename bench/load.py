@@ -72,13 +72,14 @@ from stack import (
     migrated_databases,
 )
 
+from scripts.processes import WEB
 from shared.auth import mint_token
 from shared.config import JWTSettings
 
 PEOPLE_PER_UNIT = 10  # leader, TR, AMR and 7 employees
 ROUNDS = 2  # dialogues of each kind each leader records beforehand
 LOCUSTFILE = Path(__file__).with_name("load_people.py")
-WEB_THREADS = 4  # gthread workers, as scripts/processes.py runs the web (gunicorn_conf says why)
+WEB_THREADS = WEB.threads  # gthread workers, as make run runs the web (gunicorn_conf says why)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

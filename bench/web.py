@@ -1,10 +1,11 @@
 """Requests per second of a leader's overview page, next to the same page from a fixed dict.
 
 What is measured: the web service (services/web) under gunicorn as `make run` starts it
-(`-c python:shared.gunicorn_conf`, sync workers, WEB_DEV_SIGN_IN=true, Redis sessions at
-REDIS_URL, default redis://127.0.0.1:6379/0), in front of the content service (one fresh,
-migrated SQLite database in a temporary folder) and the assessment service (a fresh PostgreSQL
-database, lederdialog_bench_web_<random>, migrated and dropped at the end), 2 workers each.
+(`-c python:shared.gunicorn_conf`, the threads per worker scripts/processes.py gives it,
+WEB_DEV_SIGN_IN=true, Redis sessions at REDIS_URL, default redis://127.0.0.1:6379/0), in front
+of the content service (one fresh, migrated SQLite database in a temporary folder) and the
+assessment service (a fresh PostgreSQL database, lederdialog_bench_web_<random>, migrated and
+dropped at the end), 2 sync workers each.
 The demo organisation (scripts/demo/organisation.csv) is imported through the API, and its
 school leader l.leder records 20 dialogues of Skovgårdsskolen through it (the demo's two,
 alternating, held a week apart: 20 open actions, follow-ups, this year's counts).
@@ -84,6 +85,7 @@ from common import (
 from page_bytes import body_bytes, print_first_visits
 from web_app import CONTEXT_FILE, FIXED_PATH, FLOOR_PATH, capture_overview
 
+from scripts.processes import WEB
 from services.web.static_files import STATIC
 from shared.auth import mint_token
 from shared.config import JWTSettings
@@ -176,7 +178,8 @@ def run_benchmark(args: argparse.Namespace, wrk: str, workdir: Path, database_ur
         assessment = serve("assessment", "services.assessment.app:create_app()", "/readyz", env)
         dialogue_id, action_id = load_organisation(assessment.url(""), jwt)
         env["ASSESSMENT_URL"] = assessment.url("")
-        web = serve("web", "bench.web_app:create_app()", "/readyz", env, args.workers)
+        web = serve("web", "bench.web_app:create_app()", "/readyz",
+                    {**env, "GUNICORN_THREADS": str(WEB.threads)}, args.workers)
         leader, trio = sign_in(web, LEADER), sign_in(web, TRIO_MEMBER)
         capture_overview(env, leader, Path(env[CONTEXT_FILE]))
         pages = [Scenario(OVERVIEW, web, "/overview", (f"Cookie: {leader}",)),
@@ -208,7 +211,8 @@ def check_pages(pages: list[Scenario], cookie: str) -> None:
 
 
 def print_results(args: argparse.Namespace, stats: dict[str, Stats]) -> None:
-    print(f"gunicorn: {args.workers} sync web workers (shared.gunicorn_conf), 2 per API; "
+    print(f"gunicorn: {args.workers} web workers of {WEB.threads} threads (shared.gunicorn_conf), "
+          "2 sync workers per API; "
           f"wrk: {WRK_THREADS} thread, {args.connections} connections, the leader's cookie; "
           f"{args.rounds} rounds x {args.duration} s, medians")
     print(format_table(stats))

@@ -40,27 +40,31 @@ class Service:
     relay: bool = True
     database: bool = True  # the web owns no data: nothing to migrate
     workers: dict[str, str] = field(default_factory=dict)  # name suffix -> command
+    threads: int = 1  # gunicorn threads per worker (shared/gunicorn_conf.py says why)
 
     @property
     def port(self) -> int:
         return int(os.environ.get(f"{self.name.upper()}_PORT", self.default_port))
 
+    @property
+    def metrics_dir(self) -> Path:
+        """The folder the API and the workers count in; the API's /metrics adds it up."""
+        return VAR_DIR / "metrics" / self.name
+
     def flask(self, command: str) -> str:
         return f"flask --app {self.app} {command}"
 
     def processes(self) -> list[Process]:
-        api = Process(
-            self.name, f"{GUNICORN} '{self.app}:create_app()'",
-            {"PORT": str(self.port),
-             "PROMETHEUS_MULTIPROC_DIR": str(VAR_DIR / "metrics" / self.name)},
-        )
+        metrics = {"PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir)}
+        api = Process(self.name, f"{GUNICORN} '{self.app}:create_app()'",
+                      {"PORT": str(self.port), "GUNICORN_THREADS": str(self.threads), **metrics})
         relay = [Process(f"{self.name}-relay", self.flask("relay"))] if self.relay else []
-        workers = [Process(f"{self.name}-{suffix}", command)
+        workers = [Process(f"{self.name}-{suffix}", command, metrics)
                    for suffix, command in self.workers.items()]
         return [api, *relay, *workers]
 
 
-WEB = Service("web", 8000, "services.web.app", relay=False, database=False)
+WEB = Service("web", 8000, "services.web.app", relay=False, database=False, threads=4)
 SERVICES = [
     Service("content", 8001, "services.content.app"),
     Service("assessment", 8002, "services.assessment.app"),

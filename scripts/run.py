@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import threading
@@ -28,8 +29,17 @@ from services.web.static_files import STATIC
 from shared.config import REPO_ROOT, VAR_DIR
 
 
+def empty_metrics_folders() -> None:
+    """Each run counts from zero, in folders ready before any process that counts starts."""
+    for service in SERVICES:
+        shutil.rmtree(service.metrics_dir, ignore_errors=True)
+        service.metrics_dir.mkdir(parents=True)
+
+
 def prepare(env: dict[str, str]) -> None:
-    """Migrate every database and compress the pages' static files, as an image build does."""
+    """Migrate every database and compress the pages' static files, as an image build does;
+    empty the metrics folders."""
+    empty_metrics_folders()
     print("compressing the pages' static files ...", flush=True)
     subprocess.run([sys.executable, "-m", "whitenoise.compress", "-q", str(STATIC)],
                    env=env, cwd=REPO_ROOT, check=True)

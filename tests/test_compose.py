@@ -9,12 +9,23 @@ import jsonschema
 import pytest
 import yaml
 
-from scripts.processes import DEV_SIGN_IN, MIGRATED, SERVICES, run_environment, system_processes
+from scripts.processes import (
+    DEV_SIGN_IN,
+    GUNICORN,
+    MIGRATED,
+    SERVICES,
+    run_environment,
+    system_processes,
+)
+from tests.support.nginx import CERTS, CONFIGS, DEPLOY, upstream_servers
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SCHEMA = json.loads((ROOT / "tests" / "data" / "compose-spec.json").read_text())
 ONE_SHOT = {f"{service.name}-migrate" for service in MIGRATED}
+PROXY = "proxy"
+# gunicorn's settings that must be the same under make run (the rest are paths or hosts).
+GUNICORN_VARIABLES = ("PORT", "GUNICORN_THREADS")
 
 
 def compose_service(name: str) -> dict:
@@ -47,6 +58,8 @@ def test_compose_runs_the_same_command_with_the_same_variables(process):
     database = {"DATABASE_URL"} if owns_data else set()
     missing = (run_variables | set(process.env) | database) - set(environment)
     assert not missing, f"{process.name} lacks {sorted(missing)} that make run sets"
+    for name in set(GUNICORN_VARIABLES) & set(process.env):
+        assert environment[name] == process.env[name], f"{process.name}: {name} differs"
 
 
 def test_compose_never_offers_the_development_sign_in():
@@ -104,3 +117,51 @@ def test_dockerfile_entry_point_exists_in_the_image(service):
             for module in modules:
                 module = module.split(":")[0]
                 assert module_file(module) in files, f"{name} runs {module}, not in its image"
+
+
+def proxy_volumes() -> dict[str, str]:
+    """The proxy's volumes, target -> source; each must be read-only."""
+    volumes = {}
+    for volume in compose_service(PROXY)["volumes"]:
+        assert isinstance(volume, str) and volume.endswith(":ro"), f"{volume} is not read-only"
+        source, target, _ = volume.rsplit(":", 2)  # a source's ${VAR:-default} holds a colon
+        volumes[target] = source
+    return volumes
+
+
+def test_the_proxy_runs_an_exact_nginx_release():
+    image = compose_service(PROXY)["image"]
+    assert re.fullmatch(r"nginx:\d+\.\d+\.\d+-alpine", image), f"{image}: pin nginx's version"
+
+
+def test_the_proxy_reads_its_configuration_and_certificate_read_only():
+    volumes = proxy_volumes()
+    assert volumes["/etc/nginx/lederdialog"] == "./deploy/nginx"
+    site = re.fullmatch(r"\./deploy/nginx/\$\{PROXY_CONFIG:-(\w+)\}\.conf",
+                        volumes["/etc/nginx/conf.d/default.conf"])
+    assert site and site[1] == "https", "production's default is https"
+    assert all((DEPLOY / f"{config}.conf").is_file() for config in CONFIGS)
+    https = (DEPLOY / "https.conf").read_text()
+    certificates = re.findall(r"ssl_certificate(?:_key)?\s+(\S+);", https)
+    assert certificates and all(path.startswith(CERTS) for path in certificates)
+    assert CERTS.rstrip("/") in volumes, "the certificate comes from a volume"
+
+
+def test_only_the_proxy_faces_the_network():
+    assert sorted(compose_service(PROXY)["ports"]) == ["443:443", "80:80"]
+    # Operators' tools (Mailpit's web view, Flower) listen on the host's loopback only.
+    for name, service in COMPOSE["services"].items():
+        for port in service.get("ports", []) if name != PROXY else []:
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} to the network"
+
+
+def test_the_proxy_passes_each_service_to_the_port_it_listens_on():
+    upstreams = upstream_servers((DEPLOY / "proxy.conf").read_text())
+    served = {p.name for p in system_processes() if p.command.startswith(GUNICORN)}
+    assert {host for host, _ in upstreams.values()} == served, "every HTTP service is behind it"
+    for host, port in upstreams.values():
+        environment = compose_service(host)["environment"]
+        assert environment["PORT"] == str(port), f"{host} listens on {environment['PORT']}"
+        assert environment.get("TRUSTED_PROXIES") == "1", f"{host} must trust the proxy"
+        condition = compose_service(PROXY)["depends_on"][host]
+        assert condition == {"condition": "service_healthy"}

@@ -1,4 +1,5 @@
-"""`make run` on a fresh copy: everything starts, a dialogue leads to an email, Ctrl-C stops all.
+"""`make run` on a fresh copy: everything starts, a dialogue leads to an email (counted in
+notify's /metrics), Ctrl-C stops all.
 
 This is the slowest test (it installs a fresh virtual environment), and the
 one closest to a person trying the system for the first time.
@@ -21,6 +22,9 @@ from scripts.processes import EMBEDDED_REDIS_PORT, MAILBOX_SMTP_PORT, MAILBOX_WE
 from shared.auth import mint_token
 from shared.config import JWTSettings
 from tests.support.dialogues import dialogue_body
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.slow  # a fresh virtual environment, then the whole system
 
 ROOT = Path(__file__).resolve().parent.parent
 COPY_IGNORE = shutil.ignore_patterns(".venv", "var", ".git", "__pycache__", ".pytest_cache",
@@ -43,15 +47,9 @@ def port_is_free(port: int) -> bool:
 
 
 def wait_for(url: str, deadline: float) -> None:
-    while True:
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{url} did not answer 200 in time")
-        time.sleep(1)
+    wait_until(lambda: requests.get(url, timeout=2).status_code == 200,
+               timeout=deadline - time.monotonic(), interval=1,
+               ignoring=(requests.RequestException,), message=f"{url} did not answer 200")
 
 
 def processes_in(folder: Path) -> list[psutil.Process]:
@@ -105,13 +103,15 @@ def test_make_run_starts_everything_mails_a_summary_and_stops_cleanly(fresh_copy
         assert recorded.status_code == 201, recorded.text
 
         mailbox = f"http://127.0.0.1:{MAILBOX_WEB_PORT}/messages/"
-        summary = None
-        while summary is None and time.monotonic() < deadline:
-            messages = requests.get(mailbox, timeout=5).json()["messages"]
-            summary = next((m for m in messages
-                            if "leader@example.org" in m["recipients"]["to"]), None)
-            time.sleep(1)
-        assert summary is not None, "no summary email reached the development mailbox"
+        wait_until(lambda: any("leader@example.org" in m["recipients"]["to"]
+                               for m in requests.get(mailbox, timeout=5).json()["messages"]),
+                   timeout=deadline - time.monotonic(), interval=1,
+                   message="no summary email reached the development mailbox")
+        # notify's API shows what its Celery worker counted.
+        notify = f"http://127.0.0.1:{next(s.port for s in SERVICES if s.name == 'notify')}"
+        wait_until(lambda: 'lederdialog_notify_emails_sent_total{kind="dialogue_summary"}'
+                   in requests.get(f"{notify}/metrics", timeout=5).text, timeout=30,
+                   message="notify's /metrics does not count the summaries its worker sent")
 
         # The summary's link leads to the pages, where the leader signs in and reads it.
         web = requests.Session()
@@ -129,7 +129,7 @@ def test_make_run_starts_everything_mails_a_summary_and_stops_cleanly(fresh_copy
             make.wait(timeout=60)
         finally:
             log.close()
-    time.sleep(2)
-    left = processes_in(fresh_copy)
-    assert not left, f"processes left behind: {[p.info['cmdline'] for p in left]}"
+    # Each process has a moment to end after make has.
+    wait_until(lambda: not processes_in(fresh_copy), timeout=5, message=lambda: (
+        f"processes left behind: {[p.info['cmdline'] for p in processes_in(fresh_copy)]}"))
     assert (fresh_copy / "var" / "assessment.db").exists(), "the data is kept for the next run"

@@ -94,7 +94,10 @@ def amend(
     session: Session, *, framework: FrameworkClient, principal: Principal, dialogue_id: str,
     body: dict, request_id: str | None = None,
 ) -> Dialogue:
-    """Record revision n+1 of a dialogue, within 14 days of its recording, by its leader."""
+    """Record revision n+1 of a dialogue, within 14 days of its recording, by its leader.
+
+    An amendment that adds no action and says what the current revision says changes
+    nothing: no revision, no event, so nobody is emailed again."""
     dialogue = _readable(session, principal, dialogue_id)
     if principal.sub != dialogue.leader_id:
         raise Forbidden("only the leader who recorded the dialogue amends it")
@@ -109,6 +112,8 @@ def amend(
     content = rules.checked_content(body=body, keys=keys, unit=unit, people=people,
                                     leader_id=dialogue.leader_id,
                                     current_follow_up=dialogue.follow_up_on)
+    if not content["actions"] and _says_the_same(session, dialogue, content):
+        return dialogue
     # The day it was held before and after: both quarters' figures change.
     insight_store.mark(session, dialogue.unit_id, dialogue.held_on, content["held_on"])
     # Guarded by the revision we read, so of two concurrent amendments only one applies.
@@ -231,6 +236,21 @@ def _check_unchanged(dialogue: Dialogue, body: dict) -> None:
                 "record a new dialogue instead"
             ))
     errors.raise_any()
+
+
+def _says_the_same(session: Session, dialogue: Dialogue, content: dict) -> bool:
+    """Whether content says what the dialogue's current revision says; the order of its
+    participants and of its ratings does not matter."""
+    current = session.get(DialogueRevision, (dialogue.id, dialogue.revision)).content
+    return _comparable(current) == _comparable(_revision_content(content, []))
+
+
+def _comparable(revision_content: dict) -> dict:
+    return {
+        **{name: value for name, value in revision_content.items() if name != "actions"},
+        "participants": sorted(revision_content["participants"], key=lambda p: p["person_id"]),
+        "focus_areas": sorted(revision_content["focus_areas"], key=lambda r: r["focus_area"]),
+    }
 
 
 def _facts_of(content: dict) -> dict:

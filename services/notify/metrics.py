@@ -1,11 +1,18 @@
 """Notify's Prometheus metrics.
 
 The consumer, the Celery worker processes and the API each count in their own
-process; give them one PROMETHEUS_MULTIPROC_DIR and the API's /metrics adds
-them up.
+process; give them one PROMETHEUS_MULTIPROC_DIR (`make run` does) and the
+API's /metrics adds them up.
 """
 
+import os
+
 from prometheus_client import Counter, Gauge
+
+# `make run` makes the folder before it starts anything; in a container of its own, or
+# started by hand, a process makes it itself.
+if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 EMAILS_SENT = Counter(
     "lederdialog_notify_emails_sent_total", "Emails the SMTP server accepted", ["kind"]

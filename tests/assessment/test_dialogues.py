@@ -249,7 +249,8 @@ def test_amendment_keeps_the_people_it_repeats(client, org, token):
     dialogue = record(client, leader, dialogue_body())
     path = f"/api/v1/dialogues/{dialogue['id']}"
 
-    first = client.put(path, json=dialogue_body(actions=[]), headers=leader)
+    first = client.put(path, json=dialogue_body(
+        actions=[], answers={"wc_collaboration": "Bedre end vi troede."}), headers=leader)
     second = client.put(path, json=dialogue_body(actions=[], visibility="private",
                                                  participants=[]), headers=leader)
 

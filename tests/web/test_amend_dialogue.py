@@ -176,7 +176,8 @@ def test_the_unit_setting_and_version_stay_whatever_is_sent(web, record, token,
     sign_in(web, "leader")
     html, url = open_amendment(web, dialogue["id"])
     typed = {**form_fields(html, "record-form"), "unit_id": "sfo",
-             "setting": "individual_leader", "framework_version": "2", "shown_for": "sfo/x"}
+             "setting": "individual_leader", "framework_version": "2", "shown_for": "sfo/x",
+             "answers-wc_collaboration": NEW_ANSWER}  # an amendment that changes something
     again = web.post(url, data={**typed, "step": "update"})
     assert again.status_code == 200
     fields = form_fields(again.get_data(as_text=True), "record-form")

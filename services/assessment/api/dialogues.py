@@ -76,7 +76,10 @@ class Dialogue(MethodView):
     @blp.response(200, DialogueSchema)
     @answers_errors
     def put(self, body, dialogue_id):
-        """Amend a dialogue (its leader, within 14 days): a new revision; new actions are added"""
+        """Amend a dialogue (its leader, within 14 days): a new revision; new actions are added
+
+        An amendment that adds no action and changes nothing else makes no revision: the
+        dialogue is answered as it is, and nobody is notified."""
         dialogue = dialogues.amend(
             db_session(), framework=framework(), principal=current_principal(),
             dialogue_id=dialogue_id, body=body, request_id=current_request_id(),
