@@ -1,4 +1,4 @@
-"""Every endpoint against every role and ownership case (README.md, "Access").
+"""Each endpoint against every role and ownership case (docs/architecture.md, "Who may learn what").
 
 Unit skole: leader "leader", TR "tr", AMR "amr", employees "emp1", "emp2";
 its parent kommune is led by "director" (the leader's leader); the child unit
