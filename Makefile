@@ -10,7 +10,7 @@ LOCK_OPTIONS := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emi
 	--no-emit-find-links
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock run demo test lint bench token vendor-dkfds translations clean
+.PHONY: help install lock run demo test test-fast lint bench token vendor-dkfds translations clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ demo: install ## Like make run, and load a demo organisation with dialogues
 test: install ## Lint, then run the whole suite (TEST_DATABASE_URL adds PostgreSQL)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+test-fast: install ## Lint, then the fast tests (no browser, no started processes, no fuzzing)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -m "not slow"
 
 bench: install ## Run the benchmarks (needs wrk and a local PostgreSQL)
 	$(PY) bench/content.py

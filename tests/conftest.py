@@ -1,9 +1,11 @@
-"""Fixtures shared by every test: Redis, a unique event stream, development tokens."""
+"""Fixtures shared by every test: Redis, a unique event stream, development tokens; and the
+directories whose tests are all slow."""
 
 from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from redis import Redis
@@ -12,6 +14,16 @@ from shared.auth import mint_token
 from shared.config import JWTSettings
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Directories whose every test is slow; elsewhere a module or a test carries the mark.
+SLOW_DIRECTORIES = {Path(__file__).parent / "fuzz"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m picks the tests
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark slow every test of a slow directory (docs/testing.md)."""
+    for item in items:
+        if SLOW_DIRECTORIES.intersection(item.path.parents):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

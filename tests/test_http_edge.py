@@ -182,6 +182,7 @@ def test_docs_serve_nothing_else_of_swagger_ui(app_of):
         assert get(client, f"/docs/static/{name}").status_code == 404, name
 
 
+@pytest.mark.slow  # drives Chromium
 def test_swagger_ui_works_in_a_browser_under_the_policy(app_of):
     with serving(app_of("content")) as url, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
@@ -273,6 +274,7 @@ def test_without_a_trusted_proxy_x_forwarded_for_changes_nothing(app_of):
     assert [answer.status_code for answer in answers] == [200, 200, 429]
 
 
+@pytest.mark.slow  # two gunicorn servers
 def test_every_worker_and_replica_shares_the_counts(environment, tmp_path):
     env = environment("content", RATE_LIMIT_PER_ADDRESS="4/minute", LOG_LEVEL="WARNING")
     app_spec = "services.content.app:create_app()"

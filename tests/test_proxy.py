@@ -33,6 +33,8 @@ from tests.support.processes import gunicorn
 from tests.support.servers import serving
 from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.slow  # starts nginx and gunicorn
+
 UPSTREAMS = ("web", "content", "assessment", "notify")
 MIB = 1024 * 1024
 # The services' gunicorn settings, with the APIs' two sync workers.

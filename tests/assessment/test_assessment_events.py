@@ -6,7 +6,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
@@ -30,6 +29,7 @@ from shared.events import CloudEventSchema
 from shared.outbox import OutboxRelay
 from tests.assessment.conftest import PEOPLE
 from tests.support.dialogues import HELD_ON, action, dialogue_body, participants_with, record
+from tests.support.waiting import wait_until
 
 RECORDED = "lederdialog.dialogue.recorded.v1"
 AMENDED = "lederdialog.dialogue.amended.v1"
@@ -254,10 +254,12 @@ def api_process(assessment_settings, jwt_settings, tmp_path):
         process.wait(timeout=30)
 
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while not _healthy(base_url):
-        assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
+
+    def started() -> bool:
+        assert process.poll() is None, f"gunicorn ended:\n{log.read_text()}"
+        return _healthy(base_url)
+
+    wait_until(started, message=lambda: f"gunicorn did not start:\n{log.read_text()}")
     yield kill, base_url
     kill()
 
@@ -269,6 +271,7 @@ def _healthy(base_url: str) -> bool:
         return False  # bound, but no worker accepting yet
 
 
+@pytest.mark.slow  # starts the API under gunicorn
 def test_killing_the_api_mid_burst_leaves_whole_dialogues_or_nothing(
     org, token, assessment_sessions, api_process
 ):
@@ -287,14 +290,14 @@ def test_killing_the_api_mid_burst_leaves_whole_dialogues_or_nothing(
         assert response.status_code == 201, response.text
         return response.json()["id"]
 
+    def stored() -> int:
+        with assessment_sessions() as session:
+            return _count(session, Dialogue)
+
     with ThreadPoolExecutor(max_workers=12) as pool:
         futures = [pool.submit(post) for _ in range(400)]
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with assessment_sessions() as session:
-                if _count(session, Dialogue) >= wanted_before_kill:
-                    break
-            time.sleep(0.02)
+        wait_until(lambda: stored() >= wanted_before_kill, timeout=60, interval=0.02,
+                   message=lambda: f"{stored()} of {wanted_before_kill} dialogues stored")
         kill()
         answered = [future.result() for future in futures]
 

@@ -188,6 +188,7 @@ def secrets(history: History):
     return [d.id for d in shared], {p: frozenset(ids) for p, ids in led.items()}
 
 
+@pytest.mark.slow  # generated histories, each stored and published afresh
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -313,7 +313,7 @@ def test_tree_changes_wait_for_each_other(org, assessment_sessions):
         org_service.lock_tree(first)
         other = threading.Thread(target=move_y_under_x)
         other.start()
-        time.sleep(0.3)
+        time.sleep(0.3)  # time to reach the lock and wait on it: nothing tells when it does
         first.get(Unit, "x").parent_id = "y"
         first.commit()
         committed = time.monotonic()

@@ -188,6 +188,7 @@ def database_failing(database_url: str):
         engine.dispose()
 
 
+@pytest.mark.slow  # the whole matrix: over a thousand requests to each app
 def test_readable_framework_answers_alike(twins, matrix):
     fast_app, flask_app = twins()
     taken = assert_answered_alike(fast_app, flask_app, matrix)
@@ -218,6 +219,7 @@ def test_plain_reads_are_answered_before_flask(twins):
         assert len(reached) == 2
 
 
+@pytest.mark.slow  # the whole matrix: over a thousand requests to each app
 def test_nothing_published_answers_alike(twins, matrix, content_sessions):
     with content_sessions() as session:
         empty_tables(session, "outbox", "framework_versions")
@@ -228,6 +230,7 @@ def test_nothing_published_answers_alike(twins, matrix, content_sessions):
     assert missing.get_json()["message"] == "no framework version is published yet"
 
 
+@pytest.mark.slow  # the whole matrix: over a thousand requests to each app
 def test_newer_version_answers_alike(twins, matrix, content_sessions):
     fast_app, flask_app = twins(framework_max_age=0)
     for app in (fast_app, flask_app):
@@ -239,6 +242,7 @@ def test_newer_version_answers_alike(twins, matrix, content_sessions):
     assert fast_app.test_client().get(PATH).headers["ETag"] == '"v2-da"'
 
 
+@pytest.mark.slow  # the whole matrix: over a thousand requests to each app
 def test_failing_database_answers_alike(twins, matrix, content_settings):
     primed_fast, primed_flask = twins()
     for app in (primed_fast, primed_flask):

@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from services.content.models import Outbox
 from shared.events import CloudEventSchema
 from shared.outbox import OutboxRelay
+from tests.support.waiting import wait_until
 
 QUESTION = "settings.individual_leader.questions.individual_strengths.text"
 
@@ -100,9 +100,8 @@ def test_relay_command_publishes_until_stopped(client, token, redis, stream, con
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 20
-        while redis.xlen(stream) == 0 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: redis.xlen(stream), timeout=20,
+                   message="the relay put nothing on the stream")
         assert redis.xlen(stream) == 1
     finally:
         process.send_signal(signal.SIGTERM)

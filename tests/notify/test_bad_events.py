@@ -154,6 +154,7 @@ def test_a_failing_entry_is_retried_with_backoff_then_set_aside_without_holding_
     assert made.run_once() == 0, "nothing tried again before its backoff"
     assert calls == ["a1"] and pending(raw_redis, stream) == 1
 
+    # The waits past each backoff are what is under test.
     time.sleep(0.45)
     assert made.run_once() == 1
     assert dead_events(notify_sessions) == [] and pending(raw_redis, stream) == 1
@@ -181,7 +182,7 @@ def test_an_entry_that_fails_once_is_handled_on_its_next_attempt(
     made = consumer(handlers={**HANDLERS, AGREED: handler})
     put(raw_redis, stream, agreed("a1"))
     made.run_once()
-    time.sleep(0.15)
+    time.sleep(0.15)  # past the backoff: the wait is what is under test
     assert made.run_once() == 1
     assert calls == ["a1", "a1"]
     assert dead_events(notify_sessions) == [] and pending(raw_redis, stream) == 0
@@ -202,7 +203,7 @@ def test_attempts_are_counted_across_a_restart_of_the_consumer(
     # The consumer restarts under a new name and claims what the old one left pending.
     after = consumer("after-restart", handlers={**HANDLERS, AGREED: handler}, retry=retry,
                      claim_idle_ms=100)
-    time.sleep(0.15)
+    time.sleep(0.15)  # past claim_idle_ms: the idle time is what is under test
     assert after.run_once() == 1
     [dead] = dead_events(notify_sessions)
     assert (dead.reason, dead.attempts) == ("failed", 2)
@@ -222,7 +223,7 @@ def test_an_outage_sets_nothing_aside_however_long_it_lasts(
     for _ in range(5):  # more tries than max_attempts
         with pytest.raises(ConnectionError):
             made.run_once()
-        time.sleep(0.25)
+        time.sleep(0.25)  # past the backoff, so each is a new try: the wait is under test
     assert dead_events(notify_sessions) == [] and pending(raw_redis, stream) == 1
     made._enqueue = made.jobs.extend
     assert made.run_once() == 1

@@ -2,9 +2,9 @@
 one out of retries, is dead-lettered whole and crossed off in the ledger, never left open:
 a real Celery worker, a real SMTP server, the real assessment service."""
 
-import time
 from datetime import date
 
+import pytest
 from sqlalchemy import select, update
 
 from services.assessment.models import Dialogue
@@ -12,6 +12,9 @@ from services.notify import ledger
 from services.notify.models import DONE, DeadLetter, QueuedJob
 from shared.outbox import utcnow
 from tests.support.dialogues import individual_body, record
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.slow  # each test starts notify's processes (Celery worker, consumer)
 
 
 def queue(stack, notify_sessions, job: dict) -> dict:
@@ -25,13 +28,13 @@ def queue(stack, notify_sessions, job: dict) -> dict:
 
 def settled(notify_sessions, job: dict, timeout: float = 30.0) -> QueuedJob:
     """The job's ledger row once it is crossed off; fails the test if it stays open."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def crossed_off() -> QueuedJob | None:
         with notify_sessions() as session:
             row = session.get(QueuedJob, job["job_id"])
-        if row.status == DONE or time.monotonic() > deadline:
-            return row
-        time.sleep(0.1)
+        return row if row.status == DONE else None
+
+    return wait_until(crossed_off, timeout=timeout, message=f"{job['source']} is left open")
 
 
 def letters(notify_sessions) -> list[DeadLetter]:
@@ -69,10 +72,8 @@ def test_a_summary_whose_follow_up_date_cannot_be_sent_is_dead_lettered_then_sen
     assert api.post(f"/api/v1/dead-letters/{letter.id}/retry", headers=hr).status_code == 202
     [mail] = sink.wait_for(1, timeout=30)
     assert mail.rcpt_tos == ["leader@gentofte.test"]
-    deadline = time.monotonic() + 10
-    while letters(notify_sessions)[0].status != "delivered":
-        assert time.monotonic() < deadline, letters(notify_sessions)[0].status
-        time.sleep(0.1)
+    wait_until(lambda: letters(notify_sessions)[0].status == "delivered", timeout=10,
+               message=lambda: f"the dead letter is {letters(notify_sessions)[0].status}")
 
 
 def test_a_job_with_a_payload_it_cannot_read_is_dead_lettered_at_once(

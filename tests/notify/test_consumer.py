@@ -46,7 +46,7 @@ def test_nothing_is_acknowledged_when_the_queue_refuses(
     assert count(notify_sessions, ProcessedEvent) == 0
 
     broken._enqueue = broken.jobs.extend  # the queue is back: the entry is tried again
-    time.sleep(0.2)  # once its (tests': short) backoff is over
+    time.sleep(0.2)  # past its (tests': short) backoff: the wait is what is under test
     assert broken.run_once() == 1
     assert len(broken.jobs) == 1
     assert pending(raw_redis, stream) == 0
@@ -60,7 +60,7 @@ def test_entries_of_a_dead_consumer_are_claimed(consumer, raw_redis, stream, not
     assert pending(raw_redis, stream) == 3
     survivor = consumer("survivor", claim_idle_ms=200)
     assert survivor.run_once() == 0
-    time.sleep(0.3)
+    time.sleep(0.3)  # past claim_idle_ms: the idle time is what is under test
     assert survivor.run_once() == 3
     assert pending(raw_redis, stream) == 0
     assert count(notify_sessions, Reminder) == 3 * 4

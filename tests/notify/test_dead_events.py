@@ -2,9 +2,9 @@
 aside with its error, HR admins list and replay them, and the group's backlog returns to 0."""
 
 import json
-import time
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from services.notify import dead_events
@@ -12,17 +12,9 @@ from services.notify.models import DeadEvent, Reminder
 from shared.outbox import utcnow
 from tests.notify.stream import agreed, event, lag, pending, put
 from tests.support.dialogues import action, dialogue_body, individual_body, record
+from tests.support.waiting import wait_until
 
 IN_A_MONTH = (date.today() + timedelta(days=30)).isoformat()
-
-
-def wait_until(check, timeout: float = 30.0):
-    """check()'s first true answer within timeout seconds; fails the test otherwise."""
-    deadline = time.monotonic() + timeout
-    while not (answer := check()):
-        assert time.monotonic() < deadline, "not within the time"
-        time.sleep(0.1)
-    return answer
 
 
 def renegotiated(dialogue: dict, due_on: str) -> dict:
@@ -35,6 +27,7 @@ def renegotiated(dialogue: dict, due_on: str) -> dict:
         "previous_due_on": agreed_action["due_on"]})
 
 
+@pytest.mark.slow  # starts notify's processes
 def test_bad_events_are_set_aside_and_listed_while_every_good_email_goes_out(
     stack, assessment, sink, token, api, raw_redis, stream, notify_sessions, tmp_path,
     monkeypatch,
@@ -78,7 +71,9 @@ def test_bad_events_are_set_aside_and_listed_while_every_good_email_goes_out(
     assert sorted(m.rcpt_tos[0] for m in received) == [
         "amr@gentofte.test", "emp1@gentofte.test", *["leader@gentofte.test"] * 4,
         "tr@gentofte.test"]
-    wait_until(lambda: pending(raw_redis, stream) == 0 and lag(raw_redis, stream) == 0)
+    wait_until(lambda: pending(raw_redis, stream) == 0 and lag(raw_redis, stream) == 0,
+               message=lambda: f"the group's backlog: {pending(raw_redis, stream)} pending, "
+                               f"{lag(raw_redis, stream)} unread")
 
     listed = api.get("/api/v1/dead-events?status=dead", headers=hr)
     assert listed.status_code == 200
@@ -121,6 +116,7 @@ def test_bad_events_are_set_aside_and_listed_while_every_good_email_goes_out(
         assert line in exposed, line
 
 
+@pytest.mark.slow  # starts notify's processes
 def test_events_set_aside_under_a_wrong_setting_are_replayed_once_it_is_fixed(
     stack, assessment, sink, token, api, raw_redis, stream
 ):
@@ -130,7 +126,8 @@ def test_events_set_aside_under_a_wrong_setting_are_replayed_once_it_is_fixed(
     record(assessment.client, token("leader", "leader"), individual_body())
     assessment.publish()
     hr = token("hr-1", "hr_admin")
-    [dead] = wait_until(lambda: api.get("/api/v1/dead-events", headers=hr).get_json())
+    [dead] = wait_until(lambda: api.get("/api/v1/dead-events", headers=hr).get_json(),
+                        message=lambda: f"no event set aside:\n{stack.logs()}")
     assert (dead["reason"], dead["attempts"]) == ("failed", 3)
     assert dead["error"].startswith("ZoneInfoNotFoundError: 'No time zone found with key "
                                     "Europe/Copenhagn' (services/notify/")

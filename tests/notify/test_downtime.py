@@ -4,6 +4,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from services.assessment.dialogue_rules import local_today
@@ -11,6 +12,9 @@ from services.notify.models import ENQUEUED, PENDING, Reminder
 from shared.outbox import utcnow
 from tests.notify.mail import subject
 from tests.support.dialogues import action, dialogue_body, participants_with, record
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.slow  # each test starts notify's processes (Celery worker, consumer)
 
 # Danish time, as the assessment service counts days and (here, at NOTIFY_SEND_HOUR=0) notify.
 TODAY = local_today()
@@ -30,26 +34,25 @@ def test_reminders_due_during_downtime_are_sent_once_on_return(
     ])
     record(assessment.client, token("leader", "leader"), body)
     assessment.publish()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+
+    def planned() -> list[str]:
         with notify_sessions() as session:
             rows = session.scalars(select(Reminder).where(Reminder.kind == "action_reminder"))
-            keys = [row.key for row in rows]
-        if len(keys) == 3:
-            break
-        time.sleep(0.1)
-    assert len(keys) == 3
+            return [row.key for row in rows]
+
+    keys = wait_until(lambda: len(planned()) == 3 and planned(),
+                      message=lambda: f"action reminders planned: {planned()}")
     with notify_sessions() as session:  # they fell due an hour ago, while nothing ran
         session.execute(update(Reminder).where(Reminder.key.in_(keys))
                         .values(due_at=utcnow() - timedelta(hours=1)))
         session.commit()
-    time.sleep(2)
+    time.sleep(2)  # what is under test: in this time nothing may go out (no worker, no beat)
     assert sink.received == []
 
     stack.start_worker()
     stack.start_beat()  # polls every second in the tests
     received = sink.wait_for(5 + 3, timeout=60)  # the summaries, then the reminders
-    time.sleep(4)  # several more polls
+    stack.wait_for_polls(3)  # several more polls: nothing is sent twice
     received = sink.settle(quiet=2)
     reminders = [m for m in received if subject(m.message).startswith(("Påmindelse", "Reminder"))]
     assert len(reminders) == 3

@@ -1,5 +1,6 @@
 """A published framework version: every unit's leader hears what changed, old and new."""
 
+import pytest
 from redis import Redis
 from sqlalchemy import update
 
@@ -8,6 +9,8 @@ from services.notify.models import ErasedPerson
 from shared.outbox import stream_fields
 from tests.notify.mail import by_recipient, html, subject, text
 from tests.notify.org import announce, publish_version
+
+pytestmark = pytest.mark.slow  # each test starts notify's processes (Celery worker, consumer)
 
 
 def test_every_leader_is_told_what_changed(

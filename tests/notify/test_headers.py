@@ -3,12 +3,15 @@
 from datetime import timedelta
 from email.utils import getaddresses
 
+import pytest
 from sqlalchemy import update
 
 from services.assessment.dialogue_rules import local_today
 from services.assessment.models import Action, Person
 from tests.notify.mail import by_recipient, subject
 from tests.support.dialogues import action, dialogue_body, participants_with, record
+
+pytestmark = pytest.mark.slow  # each test starts notify's processes (Celery worker, consumer)
 
 EXPECTED_HEADERS = {"Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted",
                     "MIME-Version", "Content-Type", "Content-Language"}

@@ -5,6 +5,7 @@ environment of scripts/processes.py, the metrics folders emptied first; only the
 services they read (content, assessment), Redis and the SMTP server are the tests' own.
 """
 
+import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -15,6 +16,8 @@ from tests.support.dialogues import dialogue_body, record
 from tests.support.notify_processes import Process
 from tests.support.smtp_sink import free_port
 from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.slow  # starts notify's consumer, worker, beat and API
 
 READY = {"notify-consumer": "consumer started", "notify-worker": "ready.",
          "notify-beat": "beat: Starting"}

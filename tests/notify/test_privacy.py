@@ -3,12 +3,15 @@ it, a private dialogue's emails to its leader alone."""
 
 from datetime import date, timedelta
 
+import pytest
 from babel.dates import format_date
 
 from services.assessment.dialogue_rules import local_today
 from tests.notify.mail import by_recipient, by_subject_start, html, parts, subject, text
 from tests.notify.outside import hand_to_outsider
 from tests.support.dialogues import action, dialogue_body, record
+
+pytestmark = pytest.mark.slow  # each test starts notify's processes (Celery worker, consumer)
 
 # Danish time, as the assessment service counts days and (here, at NOTIFY_SEND_HOUR=0) notify.
 TODAY = local_today()

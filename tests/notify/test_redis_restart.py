@@ -7,6 +7,8 @@ import pytest
 from tests.notify.org import announce, publish_version
 from tests.support.redis_server import RedisServer
 
+pytestmark = pytest.mark.slow  # each test starts notify's processes (Celery worker, consumer)
+
 EVENTS = 30
 LEADERS = ("director@gentofte.test", "leader@gentofte.test", "sfo-leader@gentofte.test")
 

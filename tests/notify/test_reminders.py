@@ -2,12 +2,15 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from services.assessment.dialogue_rules import local_today
 from services.notify.models import CANCELLED, PENDING, Reminder
 from tests.notify.mail import by_subject_start, subject, text
 from tests.support.dialogues import action, dialogue_body, participants_with, record
+
+pytestmark = pytest.mark.slow  # each test starts notify's processes (Celery worker, consumer)
 
 # Danish time, as the assessment service counts days and (here, at NOTIFY_SEND_HOUR=0) notify.
 TODAY = local_today()

@@ -2,8 +2,12 @@
 
 from collections import Counter
 
+import pytest
+
 from tests.notify.org import add_leaders, announce, publish_version
 from tests.support.dialogues import record
+
+pytestmark = pytest.mark.slow  # each test starts notify's processes (Celery worker, consumer)
 
 
 def test_everything_is_delivered_after_a_minute_of_4xx(

@@ -1,10 +1,10 @@
 """After a dialogue is recorded: a summary to the leader, and for a shared one to the TRIO,
 the participants and the action owners, with an .ics for the follow-up date."""
 
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
+import pytest
 from icalendar import Calendar
 
 from tests.notify.mail import by_recipient, html, parts, subject, text
@@ -15,6 +15,9 @@ from tests.support.dialogues import (
     participants_with,
     record,
 )
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.slow  # each test starts notify's processes (Celery worker, consumer)
 
 BASE = "https://lederdialog.example"
 
@@ -76,9 +79,8 @@ def test_the_request_id_follows_the_dialogue_into_the_email_logs(stack, assessme
     assessment.publish()
     sink.wait_for(1, timeout=30)
     # The worker logs the email once it has recorded it, just after the server took it.
-    deadline = time.monotonic() + 20
-    while "req-dialogue-42" not in stack.worker_logs() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(lambda: "req-dialogue-42" in stack.worker_logs(), timeout=20,
+               message=lambda: f"no worker log line names the request:\n{stack.logs()}")
     sent = [line for line in stack.worker_logs().splitlines() if "req-dialogue-42" in line]
     assert any('"emails sent"' in line for line in sent), "the email's log carries the id"
 

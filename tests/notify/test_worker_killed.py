@@ -4,7 +4,11 @@ duplicate is one the log names as re-sent within the acceptance window."""
 import json
 from collections import Counter
 
+import pytest
+
 from tests.notify.org import add_leaders, announce, publish_version
+
+pytestmark = pytest.mark.slow  # each test starts notify's processes (Celery worker, consumer)
 
 BURST = 2000
 

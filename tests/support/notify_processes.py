@@ -11,11 +11,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from shared.config import REPO_ROOT
 from tests.support.processes import kill_group
+from tests.support.waiting import wait_until
 
 
 class Process:
@@ -43,14 +43,15 @@ class Process:
 
     def wait_for_log(self, text: str, timeout: float = 30.0) -> None:
         """Wait until the process has logged text; fail with its log if it doesn't."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def logged() -> bool:
             if text in self.log():
-                return
-            if not self.running:
-                break
-            time.sleep(0.1)
-        raise AssertionError(f"{self.name} did not log {text!r}; its log:\n{self.log()[-4000:]}")
+                return True
+            assert self.running, f"{self.name} ended; its log:\n{self.log()[-4000:]}"
+            return False
+
+        wait_until(logged, timeout=timeout, message=lambda: (
+            f"{self.name} did not log {text!r}; its log:\n{self.log()[-4000:]}"))
 
     def kill(self) -> None:
         """SIGKILL the process and everything it started, with no chance to clean up."""

@@ -18,6 +18,7 @@ from services.notify.celery_app import make_celery
 from services.notify.config import load_notify_settings
 from shared.outbox import OutboxRelay
 from tests.support.notify_processes import Process, celery, python
+from tests.support.waiting import wait_until
 
 
 class Assessment:
@@ -105,6 +106,18 @@ class NotifyStack:
     def poll_reminders(self) -> None:
         """What beat does every NOTIFY_POLL_SECONDS: ask a worker to queue the due reminders."""
         self._celery.send_task("notify.poll_reminders")
+
+    def polls_finished(self) -> int:
+        """How many reminder polls the workers have run to the end (Celery logs each)."""
+        return sum("notify.poll_reminders[" in line and "succeeded" in line
+                   for line in self.worker_logs().splitlines())
+
+    def wait_for_polls(self, count: int, timeout: float = 30.0) -> None:
+        """Wait until the workers have run count more reminder polls (beat asks for one every
+        NOTIFY_POLL_SECONDS): each has handed to the queue whatever was due or lost."""
+        wanted = self.polls_finished() + count
+        wait_until(lambda: self.polls_finished() >= wanted, timeout=timeout, message=lambda: (
+            f"{self.polls_finished()} of {wanted} reminder polls finished:\n{self.logs()}"))
 
     def send_job(self, job: dict) -> None:
         self._celery.send_task("notify.deliver", args=[job])

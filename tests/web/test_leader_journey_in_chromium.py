@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -37,10 +36,13 @@ from tests.notify.mail import subject
 from tests.notify.mail import text as text_part
 from tests.support.notify_stack import Assessment, NotifyStack, notify_environment
 from tests.support.smtp_sink import Received, SmtpSink
+from tests.support.waiting import wait_until
 from tests.web.browser import (
     assert_accessible,
     screenshot,
 )
+
+pytestmark = pytest.mark.slow  # each test drives Chromium
 
 AREAS = ("competent_communities", "innovative_communities", "meaningful_communities",
          "reliable_communities")
@@ -64,15 +66,17 @@ class Notify:
 
     def email(self, to: str, containing: str) -> Received:
         """The first email to `to` whose text holds `containing`, once it has arrived."""
-        deadline = time.monotonic() + MAIL_TIMEOUT
-        while time.monotonic() < deadline:
-            for mail in list(self.sink.received):
-                if to in mail.rcpt_tos and containing in text_part(mail.message):
-                    return mail
-            time.sleep(0.1)
-        got = [(m.rcpt_tos, subject(m.message)) for m in self.sink.received]
-        pytest.fail(f"no email to {to} holding {containing!r} in {MAIL_TIMEOUT} s; "
-                    f"the SMTP server got {got}\n{self.stack.logs()}", pytrace=False)
+
+        def found() -> Received | None:
+            return next((mail for mail in list(self.sink.received)
+                         if to in mail.rcpt_tos and containing in text_part(mail.message)), None)
+
+        def got() -> str:
+            received = [(m.rcpt_tos, subject(m.message)) for m in self.sink.received]
+            return (f"no email to {to} holding {containing!r}; the SMTP server got {received}"
+                    f"\n{self.stack.logs()}")
+
+        return wait_until(found, timeout=MAIL_TIMEOUT, message=got)
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,15 @@ critical (WCAG 2.1 AA) in either language, nothing comes from another host; scre
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.web.browser import (
     assert_accessible,
     screenshot,
 )
+
+pytestmark = pytest.mark.slow  # each test drives Chromium
 
 
 def sign_in_as(page: Page, name: str) -> None:

@@ -15,6 +15,8 @@ from tests.web.browser import (
     screenshot,
 )
 
+pytestmark = pytest.mark.slow  # each test drives Chromium
+
 AREAS = ("competent_communities", "innovative_communities", "meaningful_communities",
          "reliable_communities")
 
