@@ -79,7 +79,6 @@ from shared.config import JWTSettings
 PEOPLE_PER_UNIT = 10  # leader, TR, AMR and 7 employees
 ROUNDS = 2  # dialogues of each kind each leader records beforehand
 LOCUSTFILE = Path(__file__).with_name("load_people.py")
-WEB_THREADS = WEB.threads  # gthread workers, as make run runs the web (gunicorn_conf says why)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -205,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         env["CONTENT_URL"] = content.url("")
         assessment = serve("assessment", DATABASE_URL=databases["assessment"])
         env["ASSESSMENT_URL"] = assessment.url("")
-        web = serve("web", GUNICORN_THREADS=str(WEB_THREADS))
+        web = serve("web", GUNICORN_THREADS=str(WEB.threads))  # as make run runs it
         progress(f"importing {len(teams)} units of 10 people; each leader records "
                  f"{ROUNDS * len(KINDS)} dialogues")
         people = load_organisation(assessment.url(""), jwt, teams)

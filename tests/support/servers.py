@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from werkzeug.serving import make_server
 
+from services.assessment.app import MIGRATIONS as ASSESSMENT_MIGRATIONS
+from services.assessment.app import create_app as create_assessment_app
 from services.content import service as content_service
 from services.content.app import MIGRATIONS, create_app
-from shared.config import load_settings
+from shared.config import Settings, load_settings
 from shared.migrations import upgrade
 
 
@@ -42,3 +44,20 @@ def content_server(tmp_path_factory, *, name: str, redis_url: str, jwt_settings)
         content_service.seed_if_empty(session)
     with serving(app) as base_url:
         yield base_url
+
+
+@contextmanager
+def assessment_server(settings: Settings, *, seed: Callable) -> Iterator[str]:
+    """A real assessment service on settings (its database migrated here, then given to
+    seed in a session, e.g. tests.assessment.conftest.add_small_org), over HTTP: yields its
+    base URL."""
+    upgrade(ASSESSMENT_MIGRATIONS, settings.database_url)
+    app = create_assessment_app(settings)
+    deps = app.extensions["lederdialog.deps"]
+    with deps.session_factory() as session:
+        seed(session)
+    try:
+        with serving(app) as base_url:
+            yield base_url
+    finally:
+        deps.close()

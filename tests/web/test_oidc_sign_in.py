@@ -17,15 +17,12 @@ import pytest
 import requests
 from redis import Redis
 
-from services.assessment.app import MIGRATIONS as ASSESSMENT_MIGRATIONS
-from services.assessment.app import create_app as create_assessment_app
 from services.web.app import create_app as create_web_app
 from services.web.settings import load_web_settings
 from shared.config import JWTSettings, load_settings
-from shared.migrations import upgrade
 from tests.assessment.conftest import add_small_org
 from tests.support.oidc_provider import serving_oidc_provider
-from tests.support.servers import content_server, serving
+from tests.support.servers import assessment_server, content_server, serving
 from tests.web.conftest import csrf_token
 
 CLIENT_ID = "lederdialog-web"
@@ -60,16 +57,11 @@ def oidc_content_url(tmp_path_factory, redis_url, rs256) -> str:
 def oidc_assessment_url(tmp_path_factory, redis_url, rs256, oidc_content_url) -> str:
     """An assessment service on the small organisation, verifying the provider's tokens."""
     url = f"sqlite:///{tmp_path_factory.mktemp('web-oidc-assessment') / 'assessment.db'}"
-    upgrade(ASSESSMENT_MIGRATIONS, url)
-    settings = load_settings("assessment", environ={}, database_url=url, redis_url=redis_url,
-                             event_stream="test.web-oidc.events", jwt=rs256,
-                             content_url=oidc_content_url)
-    app = create_assessment_app(settings)
-    with app.extensions["lederdialog.deps"].session_factory() as session:
-        add_small_org(session)
-    with serving(app) as base_url:
+    with assessment_server(load_settings(
+        "assessment", environ={}, database_url=url, redis_url=redis_url,
+        event_stream="test.web-oidc.events", jwt=rs256, content_url=oidc_content_url,
+    ), seed=add_small_org) as base_url:
         yield base_url
-    app.extensions["lederdialog.deps"].close()
 
 
 class _Later:

@@ -6,14 +6,11 @@ import time
 
 import pytest
 
-from services.assessment.app import MIGRATIONS as ASSESSMENT_MIGRATIONS
-from services.assessment.app import create_app as create_assessment_app
 from services.web.app import create_app as create_web_app
 from services.web.settings import load_web_settings
 from shared.config import load_settings
-from shared.migrations import upgrade
 from tests.assessment.conftest import add_small_org
-from tests.support.servers import serving
+from tests.support.servers import assessment_server
 from tests.web.conftest import sign_in
 
 TOO_MANY = "For mange forespørgsler"
@@ -59,18 +56,12 @@ def test_a_person_over_the_limit_gets_a_page_saying_so_and_others_go_on(
 def proxied_assessment_url(tmp_path, redis_url, stream, jwt_settings, content_url):
     """An assessment service trusting one proxy (the web), allowing 12 requests a minute
     per client address; it holds the small organisation."""
-    url = f"sqlite:///{tmp_path / 'assessment.db'}"
-    upgrade(ASSESSMENT_MIGRATIONS, url)
     settings = load_settings("assessment", {
         "TRUSTED_PROXIES": "1", "RATE_LIMIT_PER_ADDRESS": "12/minute",
-    }, database_url=url, redis_url=redis_url, event_stream=stream, jwt=jwt_settings,
-        content_url=content_url)
-    app = create_assessment_app(settings)
-    with app.extensions["lederdialog.deps"].session_factory() as session:
-        add_small_org(session)
-    with serving(app) as base_url:
+    }, database_url=f"sqlite:///{tmp_path / 'assessment.db'}", redis_url=redis_url,
+        event_stream=stream, jwt=jwt_settings, content_url=content_url)
+    with assessment_server(settings, seed=add_small_org) as base_url:
         yield base_url
-    app.extensions["lederdialog.deps"].close()
 
 
 def test_the_apis_count_each_person_at_their_own_address(web_on, proxied_assessment_url):
