@@ -47,6 +47,7 @@ class Settings:
     public_base_url: str = "http://localhost:8000"
     content_url: str = "http://127.0.0.1:8001"
     assessment_url: str = "http://127.0.0.1:8002"
+    notify_url: str = "http://127.0.0.1:8003"
     relay_poll_seconds: float = 0.5
     relay_batch_size: int = 100
     trusted_proxies: int = 0
@@ -78,6 +79,7 @@ def load_settings(service: str, environ: dict[str, str] | None = None, **overrid
         "public_base_url": env.get("PUBLIC_BASE_URL", Settings.public_base_url).rstrip("/"),
         "content_url": env.get("CONTENT_URL", Settings.content_url).rstrip("/"),
         "assessment_url": env.get("ASSESSMENT_URL", Settings.assessment_url).rstrip("/"),
+        "notify_url": env.get("NOTIFY_URL", Settings.notify_url).rstrip("/"),
         "relay_poll_seconds": float(env.get("RELAY_POLL_SECONDS", Settings.relay_poll_seconds)),
         "relay_batch_size": int(env.get("RELAY_BATCH_SIZE", Settings.relay_batch_size)),
         "trusted_proxies": int(env.get("TRUSTED_PROXIES", Settings.trusted_proxies)),

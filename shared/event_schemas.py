@@ -98,7 +98,20 @@ class ActionCompleted(_ActionIds):
 
 
 class PersonErased(_Data):
+    """The former id is what consumers know the person by; the pseudonym replaces it."""
+
     person_id = Key(required=True)
+    pseudonym = Key(required=True)
+
+
+class PersonLeft(_Data):
+    """A person left the organisation: mail them no more; their open actions, listed, need
+    a new owner."""
+
+    person_id = Key(required=True)
+    unit_id = Key(required=True, allow_none=True)
+    left_on = EventDay(required=True)
+    open_action_ids = fields.List(Key(), required=True, validate=validate.Length(max=10_000))
 
 
 DATA_SCHEMAS: dict[str, Schema] = {
@@ -109,6 +122,7 @@ DATA_SCHEMAS: dict[str, Schema] = {
     "lederdialog.action.updated.v1": ActionUpdated(),
     "lederdialog.action.completed.v1": ActionCompleted(),
     "lederdialog.person.erased.v1": PersonErased(),
+    "lederdialog.person.left.v1": PersonLeft(),
 }
 ENVELOPE = EnvelopeSchema()
 

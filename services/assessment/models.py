@@ -41,8 +41,55 @@ class Person(Base):
     # Where the person works; checked by the service (a foreign key would make the
     # tables depend on each other both ways).
     unit_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The day they left the organisation (None: still here): no more emails from then on.
+    left_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # Set when the person is erased: the id is then a pseudonym and name and email are gone.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PersonChange(Base):
+    """The history of a person's record: each field changed, by whom and when.
+
+    field: name, email, language, unit_id, left_on, or erased (the record was erased:
+    the values of name and email in earlier rows are removed then).
+    """
+
+    __tablename__ = "person_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(String(64), index=True)
+    field: Mapped[str] = mapped_column(String(20))
+    old_value: Mapped[str | None] = mapped_column(String(320))
+    new_value: Mapped[str | None] = mapped_column(String(320))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Erasure(Base):
+    """A person erased: the SHA-256 of their former id (never the id itself) and the
+    pseudonym that replaced it, so a second erasure answers as the first did."""
+
+    __tablename__ = "erasures"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
+    erased_by: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DialogueRead(Base):
+    """One read of a dialogue's texts: who, when, through which channel (api, web, email,
+    export). Its leader sees them; kept as long as RETENTION_READ_LOG_DAYS says."""
+
+    __tablename__ = "dialogue_reads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dialogue_id: Mapped[str] = mapped_column(String(36), index=True)
+    reader_id: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class Unit(Base):
@@ -89,6 +136,9 @@ class DialogueRevision(Base):
     content: Mapped[dict] = mapped_column(JSON)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(64))
+    # When retention removed its texts (answers, strengths, development areas,
+    # reflections); the facts and ratings stay.
+    texts_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Participant(Base):
@@ -134,7 +184,7 @@ class ActionChange(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     action_id: Mapped[str] = mapped_column(ForeignKey("actions.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # status | due_on | completed
+    kind: Mapped[str] = mapped_column(String(20))  # status | due_on | completed | owner
     old_value: Mapped[str | None] = mapped_column(String(200))
     new_value: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)

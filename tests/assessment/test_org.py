@@ -191,7 +191,7 @@ def test_a_person_reads_themselves(client, org, token):
     person = response.get_json()
     assert person.pop("created_at") and person.pop("updated_at")
     assert person == {"id": "emp1", "name": "Eva Ansat", "email": "emp1@gentofte.test",
-                      "language": "da", "unit_id": "skole"}
+                      "language": "da", "unit_id": "skole", "left_on": None, "erased_at": None}
 
 
 @pytest.mark.parametrize(("sub", "visible"), [

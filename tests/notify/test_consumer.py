@@ -73,7 +73,7 @@ def test_person_erased_cancels_their_reminders_and_remembers_them(
     raw_redis.xadd(stream, stream_fields(agreed("theirs", owner_id="emp2")))
     raw_redis.xadd(stream, stream_fields(new_event(
         type="lederdialog.person.erased.v1", source="/lederdialog/assessment",
-        data={"person_id": "emp1"})))
+        data={"person_id": "emp1", "pseudonym": "erased-0001"})))
     assert consumer().run_once() == 3
     with notify_sessions() as session:
         statuses = dict(session.execute(

@@ -50,6 +50,10 @@ class PersonSchema(Schema):
     email = fields.String()
     language = fields.String(metadata={"description": "da or en"})
     unit_id = fields.String(allow_none=True)
+    left_on = fields.Date(allow_none=True, metadata={
+        "description": "The day they left the organisation; null: still here"})
+    erased_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When the person was erased: the id is a pseudonym, name and email gone"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
