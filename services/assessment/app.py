@@ -7,7 +7,16 @@ from pathlib import Path
 
 from flask import Flask
 
-from services.assessment.api import actions, dialogues, insights, me, org, overview
+from services.assessment.api import (
+    actions,
+    dialogues,
+    insights,
+    me,
+    org,
+    overview,
+    people_data,
+    reads,
+)
 from services.assessment.framework import FrameworkClient
 from services.assessment.models import Outbox
 from shared.config import Settings, load_settings
@@ -30,7 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app, api = create_service_app(
         __name__, name="assessment", title="Lederdialog assessment", deps=deps
     )
-    for module in (me, overview, org, dialogues, actions, insights):
+    for module in (me, overview, org, people_data, dialogues, reads, actions, insights):
         api.register_blueprint(module.blp)
     register_service_commands(app, migrations=MIGRATIONS, outbox_model=Outbox)
     return app
