@@ -91,6 +91,8 @@ class ActionUpdated(_ActionIds):
     # Only compared with due_on, and it may be a date stored before dates were bounded:
     # moving an action off such a date must not be refused.
     previous_due_on = fields.Date(required=True)
+    # The owner before; events from before owners could change lack it.
+    previous_owner_id = Key()
 
 
 class ActionCompleted(_ActionIds):

@@ -11,6 +11,7 @@ the record shows anyway.
 
 from __future__ import annotations
 
+import hashlib
 from uuid import UUID
 
 from uuid6 import uuid7
@@ -19,3 +20,9 @@ from uuid6 import uuid7
 def new_uuid() -> UUID:
     """A new id, later than every id this process made before."""
     return uuid7()
+
+
+def person_digest(person_id: str) -> str:
+    """What the services keep of an erased person's former id: its SHA-256, in hex. Enough
+    to know the id again when an old event, job or import names it, not to read it."""
+    return hashlib.sha256(person_id.encode()).hexdigest()

@@ -3,7 +3,9 @@
 - A private dialogue is its leader's alone.
 - A shared dialogue is visible to its participants, the unit's leader and TRIO
   (TR, AMR) and the leader's leader (the leader of the parent unit).
-- HR admins manage the organisation and see insights, never dialogue texts.
+- HR admins manage the organisation and see insights, never dialogue texts (a person's
+  export, which HR may fetch for them, holds what the person may read: `may_see_personal_data`).
+- A dialogue's read log is its leader's alone (`ensure_may_list_reads`).
 - A person's name: whoever may read a dialogue learns the names of the people it names
   (its leader, participants and action owners); anyone else by the people rule
   (`readable_people`).
@@ -21,6 +23,7 @@ from services.assessment.errors import Forbidden, NotFound
 from services.assessment.models import Action, Dialogue, Participant, Person, Unit
 from shared.auth import Principal
 
+ONLY_THE_LEADER = "only the dialogue's leader sees who read it"
 HR_NO_TEXTS = "HR admins see aggregated insights, never the texts of a dialogue"
 _PARENT = aliased(Unit, name="parent_unit")
 # Roles that read dialogue texts; an HR admin holding one of them reads as that role does.
@@ -162,3 +165,32 @@ def readable_people(session: Session, principal: Principal) -> ColumnElement[boo
     return or_(
         Person.id == principal.sub, Person.unit_id.in_(below), Person.id.in_(trio_ids)
     )
+
+def ensure_may_list_reads(session: Session, principal: Principal, dialogue: Dialogue) -> None:
+    """Only the dialogue's leader lists its reads. Whoever may not know the dialogue exists
+    gets 404 and HR 403, as for its texts; its other readers know it exists, and are told
+    (403) that its reads are not theirs to see."""
+    ensure_may_read_dialogue(session, principal, dialogue)
+    if principal.sub != dialogue.leader_id:
+        raise Forbidden(ONLY_THE_LEADER)
+
+
+def nameable_people(
+    session: Session, principal: Principal, dialogue: Dialogue
+) -> ColumnElement[bool]:
+    """A WHERE clause for the people a reader of the dialogue may know by name: those the
+    dialogue names (its leader, participants and action owners), and whoever the people
+    rule shows the principal."""
+    return or_(
+        Person.id == dialogue.leader_id,
+        Person.id.in_(select(Participant.person_id)
+                      .where(Participant.dialogue_id == dialogue.id)),
+        Person.id.in_(select(Action.owner_id).where(Action.dialogue_id == dialogue.id)),
+        readable_people(session, principal),
+    )
+
+
+def may_see_personal_data(principal: Principal, person_id: str) -> bool:
+    """The person themself and HR admins, who answer a request for it on the person's
+    behalf (one who has left can no longer sign in)."""
+    return principal.sub == person_id or principal.has_any("hr_admin")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, Table, and_, func, not_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from services.assessment import dialogue_events as events
 from services.assessment import insight_store
@@ -14,9 +14,10 @@ from services.assessment.access import (
     ensure_may_read_dialogue,
     readable_actions,
     readable_dialogues,
+    readable_people,
 )
 from services.assessment.errors import Conflict, Forbidden, Invalid, NotFound
-from services.assessment.models import Action, ActionChange, Dialogue
+from services.assessment.models import Action, ActionChange, Dialogue, Person
 from shared.auth import Principal
 from shared.ids import new_uuid
 from shared.outbox import utcnow
@@ -27,6 +28,8 @@ DIALOGUE_FACTS = ("unit_id", "setting", "held_on")
 NEW_ACTION_FIELDS = ("title", "owner_id", "due_on", "focus_area", "commitment")
 NEW_ACTION_COLUMNS = ("id", "dialogue_id", "status", "created_at", "updated_at",
                       *NEW_ACTION_FIELDS)
+# A listed action's owner, for the day they left (aliased: a query may join people again).
+_OWNER = aliased(Person, name="owner")
 
 
 def new_actions(dialogue_id: str, specs: list[dict]) -> list[Action]:
@@ -122,11 +125,14 @@ def list_actions(
     session: Session, *, principal: Principal, today: date, page: int, page_size: int,
     owner_id: str | None = None, unit_id: str | None = None,
     statuses: list[str] | None = None, overdue: bool | None = None,
+    owner_left: bool | None = None,
 ) -> tuple[list[dict], int]:
     """One page of the actions the principal may see, soonest due first, and their total.
 
     Each comes with its dialogue's unit, setting and day, or None for those three where
-    the principal owns the action but may not read its dialogue.
+    the principal owns the action but may not read its dialogue, and the day its owner left.
+    `owner_left`: only the open and in-progress ones whose owner left, of the dialogues the
+    principal leads (who gives them a new owner), or only the others.
     """
     ensure_may_list_texts(principal)
     dialogue_readable = readable_dialogues(principal)
@@ -140,6 +146,11 @@ def list_actions(
     if overdue is not None:
         is_overdue = and_(Action.status.not_in(FINAL_STATUSES), Action.due_on < today)
         conditions.append(is_overdue if overdue else not_(is_overdue))
+    if owner_left is not None:
+        orphaned = and_(Action.status.not_in(FINAL_STATUSES), Action.owner_id.in_(
+            select(Person.id).where(Person.left_on.is_not(None))))
+        conditions.append(and_(orphaned, Dialogue.leader_id == principal.sub) if owner_left
+                          else not_(orphaned))
     total = session.scalar(
         select(func.count()).select_from(Action).join(Dialogue, Dialogue.id == Action.dialogue_id)
         .where(*conditions)
@@ -153,22 +164,26 @@ def list_actions(
 
 def listed_with_dialogue(dialogue_readable: ColumnElement[bool]) -> Select:
     """Actions joined to their dialogues, with what `list_items` needs of each: the dialogue's
-    facts and whether the principal may read it (`dialogue_readable`: readable_dialogues)."""
+    facts, whether the principal may read it (`dialogue_readable`: readable_dialogues) and
+    the day the owner left."""
     return (
         select(Action, *(getattr(Dialogue, name) for name in DIALOGUE_FACTS),
-               dialogue_readable.label("dialogue_readable"))
+               dialogue_readable.label("dialogue_readable"),
+               _OWNER.left_on.label("owner_left_on"))
         .join(Dialogue, Dialogue.id == Action.dialogue_id)
+        .join(_OWNER, _OWNER.id == Action.owner_id)
     )
 
 
 def list_items(session: Session, rows) -> list[dict]:
     """Rows of `listed_with_dialogue` as the list shows them: each action with its history
-    (one query for all) and its dialogue's facts, None for those where the dialogue may
-    not be read."""
+    (one query for all), the day its owner left and its dialogue's facts, None for those
+    where the dialogue may not be read."""
     described = describe_all(session, [row.Action for row in rows])
     return [
-        {**item, **{name: getattr(row, name) if row.dialogue_readable else None
-                    for name in DIALOGUE_FACTS}}
+        {**item, "owner_left_on": row.owner_left_on,
+         **{name: getattr(row, name) if row.dialogue_readable else None
+            for name in DIALOGUE_FACTS}}
         for item, row in zip(described, rows, strict=True)
     ]
 
@@ -181,15 +196,36 @@ def get(session: Session, *, principal: Principal, action_id: str) -> dict:
 
 def change(
     session: Session, *, principal: Principal, action_id: str, status: str | None = None,
-    due_on: date | None = None, reason: str | None = None, request_id: str | None = None,
+    due_on: date | None = None, owner_id: str | None = None, reason: str | None = None,
+    request_id: str | None = None,
 ) -> dict:
-    """Change the status and/or renegotiate the due date; done and dropped are final."""
+    """Change the status, renegotiate the due date and/or give the action a new owner (the
+    dialogue's leader alone: an owner does not hand it on); done and dropped are final."""
     action, dialogue = _changeable(session, principal, action_id)
+    new_owner = owner_id is not None and owner_id != action.owner_id
+    if new_owner and principal.sub != dialogue.leader_id:
+        raise Forbidden("only the dialogue's leader gives the action a new owner")
     if due_on is not None and due_on < dialogue.held_on:
         raise Invalid.field("due_on", "due before the dialogue was held")
+    if new_owner:
+        _ensure_may_own(session, principal, owner_id)
     _apply(session, action, dialogue, by=principal.sub, status=status or action.status,
-           due_on=due_on or action.due_on, reason=reason, reflection=None, request_id=request_id)
+           due_on=due_on or action.due_on, owner_id=owner_id or action.owner_id, reason=reason,
+           reflection=None, request_id=request_id)
     return describe(session, action)
+
+
+def _ensure_may_own(session: Session, leader: Principal, person_id: str) -> None:
+    """A new owner works here (has neither left nor been erased) and is one of the people the
+    leader may see (access.readable_people), so that the action's title reaches no one
+    outside the leader's part of the organisation, and no one's existence is told."""
+    found = session.scalar(select(Person.id).where(
+        Person.id == person_id, Person.left_on.is_(None), Person.erased_at.is_(None),
+        readable_people(session, leader),
+    ))
+    if found is None:
+        raise Invalid.field("owner_id", f"there is no person {person_id!r} among the people "
+                                        "of your units who have not left")
 
 
 def complete(
@@ -199,7 +235,7 @@ def complete(
     """Mark the action done with a short reflection on how it went."""
     action, dialogue = _changeable(session, principal, action_id)
     _apply(session, action, dialogue, by=principal.sub, status="done", due_on=action.due_on,
-           reason=None, reflection=reflection, request_id=request_id)
+           owner_id=action.owner_id, reason=None, reflection=reflection, request_id=request_id)
     return describe(session, action)
 
 
@@ -228,10 +264,10 @@ def _changeable(session: Session, principal: Principal, action_id: str) -> tuple
 
 def _apply(
     session: Session, action: Action, dialogue: Dialogue, *, by: str, status: str, due_on: date,
-    reason: str | None, reflection: str | None, request_id: str | None,
+    owner_id: str, reason: str | None, reflection: str | None, request_id: str | None,
 ) -> None:
-    before_status, before_due = action.status, action.due_on
-    if (status, due_on) == (before_status, before_due):
+    before_status, before_due, before_owner = action.status, action.due_on, action.owner_id
+    if (status, due_on, owner_id) == (before_status, before_due, before_owner):
         return
     now = utcnow()
     completed = status == "done"
@@ -239,13 +275,14 @@ def _apply(
     applied = session.execute(
         update(Action)
         .where(Action.id == action.id, Action.status == before_status,
-               Action.due_on == before_due)
-        .values(status=status, due_on=due_on, updated_at=now,
+               Action.due_on == before_due, Action.owner_id == before_owner)
+        .values(status=status, due_on=due_on, owner_id=owner_id, updated_at=now,
                 completed_at=now if completed else None, completion_reflection=reflection)
     ).rowcount
     if applied != 1:
         session.rollback()
         raise Conflict("the action was changed meanwhile; read it again")
+    # Every change marks the figures, as the store asks; an owner counts in none of them.
     insight_store.mark(session, dialogue.unit_id, dialogue.held_on)
     if due_on != before_due:
         session.add(ActionChange(action_id=action.id, kind="due_on", old_value=str(before_due),
@@ -255,13 +292,18 @@ def _apply(
         session.add(ActionChange(action_id=action.id, kind="completed" if completed else "status",
                                  old_value=before_status, new_value=status, reason=reason,
                                  changed_by=by, changed_at=now))
-    data = events.action_data(action, dialogue)
+    data = {**events.action_data(action, dialogue), "owner_id": owner_id}
+    if owner_id != before_owner:
+        session.add(ActionChange(action_id=action.id, kind="owner", old_value=before_owner,
+                                 new_value=owner_id, reason=reason, changed_by=by,
+                                 changed_at=now))
     if completed:
         event_type, data = events.ACTION_COMPLETED, {**data, "completed_at": now.isoformat()}
     else:
         event_type, data = events.ACTION_UPDATED, {
             **data, "status": status, "previous_status": before_status,
             "due_on": due_on.isoformat(), "previous_due_on": before_due.isoformat(),
+            "previous_owner_id": before_owner,
         }
     events.emit(session, type=event_type, subject=events.action_subject(action.id), data=data,
                 request_id=request_id)

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 
 from marshmallow import ValidationError, validate
 from sqlalchemy import Select, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.assessment import access
+from services.assessment import access, leavers
+from services.assessment import dialogue_events as events
 from services.assessment.errors import Conflict, Invalid, NotFound
-from services.assessment.models import LANGUAGES, Person, Unit
+from services.assessment.models import LANGUAGES, Person, PersonChange, Unit
 from shared.auth import Principal
+from shared.db import insert_rows
+from shared.outbox import utcnow
 from shared.validation import not_blank, one_line
 
 TRIO_FIELDS = ("leader_id", "tr_id", "amr_id")
+# The fields of a person whose every change is kept in their history (PersonChange).
+HISTORY_FIELDS = ("name", "email", "language", "unit_id", "left_on")
 UNIT_REFERENCES = ("unit_id", "parent_id")
 # Any 64-bit key will do; it names the lock, not a row.
 TREE_LOCK_KEY = 0x4C44_5452_4545
@@ -209,13 +215,78 @@ def create_person(session: Session, *, values: Mapping[str, str | None]) -> Pers
 
 
 def update_person(
-    session: Session, *, person_id: str, changes: Mapping[str, str | None]
+    session: Session, *, person_id: str, changes: Mapping[str, object], principal: Principal,
+    today: date, request_id: str | None = None,
 ) -> Person:
-    """Change some of a person's fields."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound(f"person {person_id} not found")
+    """Change some of a person's fields, each change kept in their history.
+
+    Setting `left_on` on someone who had none emits person.left with the actions they still
+    own, in the same transaction; an erased person's record can't be changed (409).
+    """
+    person = _locked_person(session, person_id)
+    if person.erased_at is not None:
+        session.rollback()
+        raise Conflict(f"person {person_id} was erased; their record can't be changed")
     _check(session, changes)
+    left_on = changes.get("left_on")
+    if left_on is not None and left_on > today:
+        session.rollback()
+        raise Invalid.field("left_on", "must not be after today: record it once they have left")
+    before = {field: getattr(person, field) for field in HISTORY_FIELDS}
     assign(person, changes)
+    writes = [(PersonChange.__table__, history_rows(
+        person_id, before, changes, by=principal.sub, at=utcnow()))]
+    if before["left_on"] is None and person.left_on is not None:
+        writes.append(events.outbox_rows(leavers.left_events(
+            session, {person_id: person.unit_id}, left_on=person.left_on,
+            request_id=request_id)))
+    insert_rows(session.connection(), writes)
     _commit(session, f"person {person_id} changed meanwhile; try again")
     return person
+
+
+def _locked_person(session: Session, person_id: str) -> Person:
+    """The person, their row locked until the transaction ends, so that what is read of it
+    stays true: of two changes setting left_on, only the first emits person.left.
+
+    Locked by writing it (an UPDATE that changes nothing): PostgreSQL locks the row, and on
+    SQLite the transaction becomes the one writer before it reads.
+    """
+    locked = session.execute(
+        update(Person).where(Person.id == person_id).values(updated_at=Person.updated_at)
+    ).rowcount
+    person = session.get(Person, person_id, populate_existing=True) if locked else None
+    if person is None:
+        session.rollback()
+        raise NotFound(f"person {person_id} not found")
+    return person
+
+
+def history_rows(
+    person_id: str, before: Mapping[str, object], after: Mapping[str, object], *, by: str,
+    at: datetime,
+) -> list[dict]:
+    """PersonChange rows of the history fields whose value `after` differs from `before`
+    (for shared.db.insert_rows): dates as ISO dates, none as null."""
+    return [
+        {"person_id": person_id, "field": field, "old_value": _as_text(before[field]),
+         "new_value": _as_text(value), "changed_by": by, "changed_at": at}
+        for field, value in after.items()
+        if field in HISTORY_FIELDS and before[field] != value
+    ]
+
+
+def _as_text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def history(session: Session, *, person_id: str, principal: Principal) -> list[PersonChange]:
+    """A person's history, oldest first: HR admins and the person themselves read it; to
+    anyone else it does not exist (not found)."""
+    may_read = access.may_see_personal_data(principal, person_id)
+    if not may_read or session.get(Person, person_id) is None:
+        raise NotFound(f"person {person_id} not found")
+    return list(session.scalars(
+        select(PersonChange).where(PersonChange.person_id == person_id)
+        .order_by(PersonChange.changed_at, PersonChange.id)
+    ))

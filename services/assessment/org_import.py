@@ -2,8 +2,10 @@
 
 The file is read as it arrives, row by row, and every problem in it is found: each row's
 own, then those between rows and against the organisation (references to nothing, loops,
-an id twice). Only a file without any is written, with a few bulk statements in one
-transaction.
+an id twice, a person erased). Only a file without any is written, with a few bulk
+statements in one transaction: the records, the history of the people changed and, for a
+file of the whole organisation, the people it no longer lists marked left with their
+person.left events. A dry run does all of it and rolls it back.
 """
 
 from __future__ import annotations
@@ -16,16 +18,20 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import IO
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.assessment import org
+from services.assessment import dialogue_events as events
+from services.assessment import leavers, org
 from services.assessment.errors import Conflict
-from services.assessment.models import Person, Unit
+from services.assessment.models import Erasure, Person, PersonChange, Unit
+from shared.auth import Principal
 from shared.db import insert_rows
+from shared.ids import person_digest
 from shared.outbox import utcnow
 
 OWN_COLUMNS = {
@@ -105,27 +111,45 @@ class Row:
     invalid: frozenset[str] = frozenset()  # the fields with a problem of their own
 
 
-def import_csv(session: Session, *, stream: IO[bytes]) -> dict[str, dict[str, int]]:
-    """Create or update every unit and person in the file in one transaction.
+CHANGED_MEANWHILE = "the organisation changed during the import; import the file again"
 
+
+def import_csv(
+    session: Session, *, stream: IO[bytes], principal: Principal, today: date,
+    whole: bool = False, dry_run: bool = False, request_id: str | None = None,
+) -> dict:
+    """Create or update every unit and person in the file in one transaction; the counts by
+    kind, and `left`: the ids of the people marked left.
+
+    `whole`: the file is the whole organisation, so the people it does not list who have
+    neither left nor been erased leave `today`. `dry_run`: everything is done and checked,
+    then rolled back, so the answer is the import's and nothing is written or emitted.
     The file is read whole before the tree is locked, so a slow upload holds no lock.
     """
     problems = Problems()
     rows = parse(stream, problems)
     org.lock_tree(session)
     stored = {kind: _stored(session, kind, rows) for kind in MODELS}
-    _check_references(rows, stored, problems)
+    _check_references(rows, stored, problems, whole=whole)
+    _check_erased(session, rows, problems)
     if problems.total:
         session.rollback()
         raise Rejected(problems)
     try:
-        counts = _save(session, rows, stored)
-        session.commit()
+        now = utcnow()
+        answer = {**_save(session, rows, stored, by=principal.sub, now=now), "left": []}
+        if whole:
+            answer["left"] = _mark_left(
+                session, {row.id for row in rows if row.kind == "person"}, on=today,
+                by=principal.sub, at=now, request_id=request_id)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict("the organisation changed during the import; import the file again") \
-            from exc
-    return counts
+        raise Conflict(CHANGED_MEANWHILE) from exc
+    return answer
 
 
 def parse(stream: IO[bytes], problems: Problems) -> list[Row]:
@@ -251,7 +275,7 @@ class Stored:
     """What the database holds of one kind of record, next to the file's rows of that kind."""
 
     ids: set[str]  # every stored record's
-    changed: list[Row]  # the file's rows whose record differs
+    changed: list[tuple[Row, dict]]  # the file's rows whose record differs, and its values
     parent_of: dict[str, str | None]  # units: the stored tree
 
 
@@ -273,14 +297,25 @@ def _stored(session: Session, kind: str, rows: list[Row]) -> Stored:
             stored.parent_of[record_id] = before["parent_id"]
         row = in_file.get(record_id)
         if row is not None and any(before[name] != value for name, value in row.values.items()):
-            stored.changed.append(row)
+            stored.changed.append((row, before))
     return stored
 
 
-def _check_references(rows: list[Row], stored: dict[str, Stored], problems: Problems) -> None:
-    """References to nothing, and units that would end up below themselves."""
+def _check_references(
+    rows: list[Row], stored: dict[str, Stored], problems: Problems, *, whole: bool
+) -> None:
+    """References to nothing, and units that would end up below themselves.
+
+    In a file of the whole organisation a unit's leader and TRIO must be in the file: anyone
+    else leaves with the import.
+    """
+    in_file = {row.id for row in rows if row.kind == "person"}
+    if whole and not in_file:
+        problems.add(1, None, "a file of the whole organisation lists its people; this one "
+                              "lists none, so everyone would leave", CONSISTENCY)
     known_units = stored["unit"].ids | {row.id for row in rows if row.kind == "unit"}
-    known_people = stored["person"].ids | {row.id for row in rows if row.kind == "person"}
+    known_people = in_file if whole else stored["person"].ids | in_file
+    where_people = "the file" if whole else "the file or the organisation"
     parent_of = dict(stored["unit"].parent_of)
     for row in rows:
         if row.values is None:
@@ -292,8 +327,8 @@ def _check_references(rows: list[Row], stored: dict[str, Stored], problems: Prob
                 problems.add(row.line, field, f"there is no unit {value!r} in the file or the "
                                               "organisation", CONSISTENCY)
             elif field in org.TRIO_FIELDS and value not in known_people:
-                problems.add(row.line, field, f"there is no person {value!r} in the file or "
-                                              "the organisation", CONSISTENCY)
+                problems.add(row.line, field, f"there is no person {value!r} in "
+                                              f"{where_people}", CONSISTENCY)
         if row.kind == "unit" and "parent_id" in row.values:
             parent_of[row.id] = row.values["parent_id"]
     looped: set[str] = set()
@@ -307,10 +342,30 @@ def _check_references(rows: list[Row], stored: dict[str, Stored], problems: Prob
                          f"a unit can't be placed below itself: {' → '.join(loop)}", CONSISTENCY)
 
 
-def _save(session: Session, rows: list[Row], stored: dict[str, Stored]) -> dict:
+def _check_erased(session: Session, rows: list[Row], problems: Problems) -> None:
+    """An erased person's record can't be changed (their id is a pseudonym now), and an
+    import does not bring an erased person back under their former id: HR's records still
+    listing them is a mistake to mend there (HR adds a person who truly returns by hand,
+    POST /api/v1/people)."""
+    erased = set(session.scalars(select(Person.id).where(Person.erased_at.is_not(None))))
+    former = set(session.scalars(select(Erasure.digest)))
+    for row in rows:
+        if row.kind != "person":
+            continue
+        if row.id in erased:
+            problems.add(row.line, "id", f"person {row.id} was erased; their record can't be "
+                                         "changed", CONSISTENCY)
+        elif former and person_digest(row.id) in former:
+            problems.add(row.line, "id", f"person {row.id} was erased; remove them from the "
+                                         "file, or add them by hand if they came back",
+                         CONSISTENCY)
+
+
+def _save(session: Session, rows: list[Row], stored: dict[str, Stored], *, by: str,
+          now: datetime) -> dict:
     """Insert the new records and update those that differ, WRITE_CHUNK to a statement:
-    people first, as units refer to their leader and TRIO, and parents before children."""
-    now = utcnow()
+    people first, as units refer to their leader and TRIO, and parents before children.
+    Each change to a person goes into their history."""
     counts = {}
     for kind, model in MODELS.items():
         of_kind = [row for row in rows if row.kind == kind]
@@ -325,12 +380,46 @@ def _save(session: Session, rows: list[Row], stored: dict[str, Stored]) -> dict:
                 for record_id in ordered[start:start + WRITE_CHUNK]
             ])])
         for start in range(0, len(changed), WRITE_CHUNK):
-            session.execute(update(model), [
-                {**row.values, "id": row.id} for row in changed[start:start + WRITE_CHUNK]
-            ])
+            chunk = changed[start:start + WRITE_CHUNK]
+            session.execute(update(model), [{**row.values, "id": row.id} for row, _ in chunk])
+            if kind == "person":
+                insert_rows(session.connection(), [(PersonChange.__table__, [
+                    change for row, before in chunk
+                    for change in org.history_rows(row.id, before, row.values, by=by, at=now)
+                ])])
         counts[PLURALS[kind]] = {"created": len(new), "updated": len(changed),
                                  "unchanged": len(of_kind) - len(new) - len(changed)}
     return counts
+
+
+def _mark_left(
+    session: Session, listed: set[str], *, on: date, by: str, at: datetime,
+    request_id: str | None,
+) -> list[str]:
+    """Mark left `on` the people neither left nor erased who are not `listed`, each with the
+    change in their history and a person.left event; their ids, by id."""
+    leaving = leavers.here_but_not_in(session, listed)
+    ids = list(leaving)
+    for start in range(0, len(ids), WRITE_CHUNK):
+        chunk = ids[start:start + WRITE_CHUNK]
+        marked = session.execute(
+            update(Person)
+            .where(Person.id.in_(chunk), Person.left_on.is_(None), Person.erased_at.is_(None))
+            .values(left_on=on, updated_at=at)
+        ).rowcount
+        if marked != len(chunk):  # one of them left or was erased since they were read
+            session.rollback()
+            raise Conflict(CHANGED_MEANWHILE)
+        insert_rows(session.connection(), [
+            (PersonChange.__table__, [
+                change for person_id in chunk for change in org.history_rows(
+                    person_id, {"left_on": None}, {"left_on": on}, by=by, at=at)
+            ]),
+            events.outbox_rows(leavers.left_events(
+                session, {person_id: leaving[person_id] for person_id in chunk}, left_on=on,
+                request_id=request_id)),
+        ])
+    return ids
 
 
 def _parents_first(new: dict[str, Row]) -> list[str]:

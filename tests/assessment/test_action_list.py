@@ -62,7 +62,7 @@ def test_each_item_is_the_action_as_read_alone_with_its_dialogue_facts(
     for item in items:
         alone = client.get(f"/api/v1/actions/{item['id']}", headers=leader).get_json()
         assert item == {**alone, "unit_id": "skole", "setting": dialogue["setting"],
-                        "held_on": dialogue["held_on"]}
+                        "held_on": dialogue["held_on"], "owner_left_on": None}
     [done] = [item for item in items if item["title"] == "done"]
     assert done["history"][-1]["kind"] == "completed"
     assert done["reflection"] == "Klaret."

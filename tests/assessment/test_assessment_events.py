@@ -148,10 +148,10 @@ def test_each_action_change_publishes_one_event(client, token, org, published):
     due = dialogue["actions"][0]["due_on"]
     assert started["type"] == UPDATED
     assert started["data"] == {**common, "status": "in_progress", "previous_status": "open",
-                               "due_on": due, "previous_due_on": due}
+                               "due_on": due, "previous_due_on": due, "previous_owner_id": "emp1"}
     assert moved["type"] == UPDATED
     assert moved["data"] == {**common, "status": "in_progress", "previous_status": "in_progress",
-                             "due_on": later, "previous_due_on": due}
+                             "due_on": later, "previous_due_on": due, "previous_owner_id": "emp1"}
     assert completed["type"] == COMPLETED
     assert set(completed["data"]) == {*common, "completed_at"}
     assert completed["data"]["completed_at"].startswith(

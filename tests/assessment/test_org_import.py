@@ -54,6 +54,7 @@ def test_a_file_creates_units_and_people(client, hr, assessment_sessions):
     assert response.get_json() == {
         "units": {"created": 3, "updated": 0, "unchanged": 0},
         "people": {"created": 6, "updated": 0, "unchanged": 0},
+        "left": [],
     }
     with assessment_sessions() as session:
         skole = session.get(Unit, "skole")
@@ -72,6 +73,7 @@ def test_reimporting_updates_and_never_duplicates(client, hr, assessment_session
     assert again.get_json() == {
         "units": {"created": 0, "updated": 0, "unchanged": 3},
         "people": {"created": 0, "updated": 0, "unchanged": 6},
+        "left": [],
     }
     changed = ORGANISATION.replace("Lars Leder", "Lars Ledersen").replace(
         "unit,sfo,SFO Skovgården,,,,skole", "unit,sfo,SFO Skovgården,,,,kommune"
@@ -79,6 +81,7 @@ def test_reimporting_updates_and_never_duplicates(client, hr, assessment_session
     assert post_csv(client, changed, hr).get_json() == {
         "units": {"created": 0, "updated": 1, "unchanged": 2},
         "people": {"created": 1, "updated": 1, "unchanged": 5},
+        "left": [],
     }
     with assessment_sessions() as session:
         assert session.scalar(select(func.count()).select_from(Unit)) == 3
@@ -95,6 +98,7 @@ def test_references_may_point_into_the_organisation(client, org, hr, assessment_
     assert response.get_json() == {
         "units": {"created": 1, "updated": 1, "unchanged": 0},
         "people": {"created": 1, "updated": 0, "unchanged": 0},
+        "left": [],
     }
     with assessment_sessions() as session:
         assert session.get(Unit, "sfo").parent_id == "bibliotek"

@@ -89,6 +89,7 @@ def test_a_file_of_20_mib_is_imported(client, hr, assessment_sessions, how):
     assert response.get_json() == {
         "people": {"created": 6000, "updated": 0, "unchanged": 0},
         "units": {"created": 401, "updated": 0, "unchanged": 0},
+        "left": [],
     }
     with assessment_sessions() as session:
         assert session.scalar(select(func.count()).select_from(Person)) == 6000

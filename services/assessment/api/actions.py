@@ -24,8 +24,8 @@ blp = Blueprint(
     description="Actions agreed in dialogues: follow them through to done (or dropped).",
     errors={
         401: "No valid bearer token",
-        403: "Only the action's owner or the dialogue's leader changes it; HR admins see no "
-             "actions (their titles are dialogue texts)",
+        403: "Only the action's owner or the dialogue's leader changes it, and only the leader "
+             "gives it a new owner; HR admins see no actions (their titles are dialogue texts)",
         404: "No such action, or not one the caller may see",
         409: "The action is done or dropped; that is final",
         422: "Invalid input; the errors name each field",
@@ -41,7 +41,8 @@ class Actions(MethodView):
     @blp.paginate()
     @answers_errors
     def get(self, args, pagination_parameters):
-        """Your own actions and those of the dialogues you may read, soonest due first"""
+        """Your own actions and those of the dialogues you may read, soonest due first
+        (?owner_left=true: the open ones whose owner left, of the dialogues you lead)"""
         items, pagination_parameters.item_count = actions.list_actions(
             db_session(), principal=current_principal(), today=local_today(),
             page=pagination_parameters.page, page_size=pagination_parameters.page_size, **args,
@@ -63,7 +64,8 @@ class Action(MethodView):
     @blp.response(200, ActionSchema)
     @answers_errors
     def patch(self, body, action_id):
-        """Change the status and/or renegotiate the due date (with a reason)"""
+        """Change the status, renegotiate the due date (with a reason) and/or give the action a
+        new owner (the dialogue's leader)"""
         return actions.change(
             db_session(), principal=current_principal(), action_id=action_id,
             request_id=current_request_id(), **body,

@@ -12,7 +12,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from services.assessment import org, org_import
 from services.assessment.api.errors import answers_errors
+from services.assessment.api.people_data import erase_person
+from services.assessment.dialogue_rules import local_today
 from services.assessment.schemas.org import (
+    ImportArgs,
     ImportResultSchema,
     PersonCreateSchema,
     PersonListArgs,
@@ -23,9 +26,11 @@ from services.assessment.schemas.org import (
     UnitSchema,
     UnitUpdateSchema,
 )
+from services.assessment.schemas.people_data import ErasedSchema, PersonChangeSchema
 from shared.web.api import Blueprint
 from shared.web.auth import current_principal
 from shared.web.db import db_session
+from shared.web.observability import current_request_id
 
 blp = Blueprint(
     "org", __name__, url_prefix="/api/v1",
@@ -34,7 +39,7 @@ blp = Blueprint(
         401: "No valid bearer token",
         403: "Not an HR admin",
         404: "No such record, or not one you may see",
-        409: "The id is taken, or the organisation changed meanwhile",
+        409: "The id is taken, the person was erased, or the organisation changed meanwhile",
         413: "The body is over 256 KiB; for the import, the file is over 20 MiB",
         415: "Neither text/csv nor multipart/form-data",
         422: "Invalid input; `errors` names each field (for the import: `csv`, the problems "
@@ -160,21 +165,48 @@ class PersonView(MethodView):
     @blp.response(200, PersonSchema)
     @answers_errors
     def patch(self, body, person_id):
-        """Change some of a person's fields (HR admins)"""
-        return org.update_person(db_session(), person_id=person_id, changes=body)
+        """Change some of a person's fields (HR admins); each change goes into their history.
+        Setting left_on on someone who had none tells notify they left"""
+        return org.update_person(
+            db_session(), person_id=person_id, changes=body, principal=current_principal(),
+            today=local_today(), request_id=current_request_id(),
+        )
+
+    @blp.secured("hr_admin", errors=(404, 409))
+    @blp.response(200, ErasedSchema)
+    @answers_errors
+    def delete(self, person_id):
+        """Erase a person (HR admins): a pseudonym replaces the id everywhere, name and email
+        are removed, person.erased tells notify; erasing again answers the same"""
+        return erase_person(person_id)
+
+
+@blp.route("/people/<person_id>/history")
+class PersonHistory(MethodView):
+    @blp.secured(errors=(404,))
+    @blp.response(200, PersonChangeSchema(many=True))
+    @answers_errors
+    def get(self, person_id):
+        """Every change to a person's record, oldest first (HR admins, or the person)"""
+        return org.history(db_session(), person_id=person_id, principal=current_principal())
 
 
 @blp.route("/org/import")
 class Import(MethodView):
     @blp.secured("hr_admin", errors=(409, 413, 415, 422))
     @blp.doc(requestBody=IMPORT_BODY)
+    @blp.arguments(ImportArgs(), location="query")
     @blp.response(200, ImportResultSchema)
     @blp.streams_body
     @answers_errors
-    def post(self):
-        """Create or update units and people from a CSV file (docs/org-import.md); all or nothing"""
+    def post(self, args):
+        """Create or update units and people from a CSV file (docs/org-import.md); all or nothing.
+        ?whole=true: people not in the file leave; ?dry_run=true: a preview that writes nothing"""
         try:
-            return org_import.import_csv(db_session(), stream=_csv_stream())
+            return org_import.import_csv(
+                db_session(), stream=_csv_stream(), principal=current_principal(),
+                today=local_today(), request_id=current_request_id(), **args,
+            )
         except RequestEntityTooLarge:
             abort(413, message=f"the file may be at most {MAX_FILE_BYTES // 2**20} MiB "
                              f"({MAX_FILE_BYTES:,} bytes)")

@@ -41,7 +41,8 @@ class ActionSummarySchema(Schema):
 
 
 class ActionChangeSchema(Schema):
-    kind = fields.String(metadata={"description": "status, due_on or completed"})
+    kind = fields.String(metadata={
+        "description": "status, due_on, completed or owner (old and new value: the owners' ids)"})
     old_value = fields.String(allow_none=True)
     new_value = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
@@ -61,6 +62,8 @@ class ActionListItemSchema(ActionSchema):
     unit_id = fields.String(allow_none=True, metadata={"description": DIALOGUE_FACT})
     setting = fields.String(allow_none=True, metadata={"description": DIALOGUE_FACT})
     held_on = fields.Date(allow_none=True, metadata={"description": DIALOGUE_FACT})
+    owner_left_on = fields.Date(allow_none=True, metadata={
+        "description": "The day the owner left; null: they work here"})
 
 
 class ActionListArgs(Schema):
@@ -78,17 +81,24 @@ class ActionListArgs(Schema):
         "description": "true: only open or in_progress ones due before today (Danish time); "
                        "false: only the others"
     })
+    owner_left = fields.Boolean(metadata={
+        "description": "true: only open or in_progress ones whose owner left, of the "
+                       "dialogues you lead (you give them a new owner); false: only the others"
+    })
 
 
 class ActionChangeRequestSchema(Schema):
     status = fields.String(validate=validate.OneOf(ACTION_STATUSES))
     due_on = due_date(metadata={"description": "A renegotiated due date; needs a reason"})
+    owner_id = fields.String(validate=ID_RULES, metadata={
+        "description": "A new owner (the dialogue's leader alone): one of the people of the "
+                       "leader's units who has not left"})
     reason = Text(max_length=1000)
 
     @validates_schema
     def _something_and_why(self, data, **_kwargs):
-        if "status" not in data and "due_on" not in data:
-            raise ValidationError("give a new status, a new due_on or both", field_name="status")
+        if not {"status", "due_on", "owner_id"} & set(data):
+            raise ValidationError("give a new status, due_on or owner_id", field_name="status")
         if "due_on" in data and "reason" not in data:
             raise ValidationError("say why the due date moves", field_name="reason")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from services.assessment.org import RULES
-from shared.validation import ChangeSchema
+from services.assessment.schemas.dialogues import HELD_YEARS_BACK
+from shared.validation import ChangeSchema, Day
 
 HR_ID = "Stable id from HR: 1 to 64 letters, digits, '.', '_' or '-'"
 
@@ -65,9 +66,18 @@ class PersonUpdateSchema(ChangeSchema):
     unit_id = fields.String(allow_none=True, validate=RULES["unit_id"], metadata={
         "description": "The unit they work in; null: none"
     })
+    # As far back as a dialogue may be held. The window's end is only a bound: update_person
+    # refuses a day after today (Danish time).
+    left_on = Day(past_years=HELD_YEARS_BACK, future_years=1, allow_none=True, metadata={
+        "description": "The day they left, today at the latest; set on someone who had none, "
+                       "it emits lederdialog.person.left.v1. null: they came back"
+    })
 
 
 class PersonCreateSchema(PersonUpdateSchema):
+    class Meta:
+        exclude = ("left_on",)  # a person is added working here; leaving is a change
+
     id = fields.String(required=True, validate=RULES["id"], metadata={"description": HR_ID})
     name = fields.String(required=True, validate=RULES["name"])
     email = fields.String(required=True, validate=RULES["email"])
@@ -91,6 +101,17 @@ class ImportCountsSchema(Schema):
     unchanged = fields.Integer()
 
 
+class ImportArgs(Schema):
+    whole = fields.Boolean(load_default=False, metadata={
+        "description": "true: the file is the whole organisation; the people it does not "
+                       "list (who have not left) are marked left today"})
+    dry_run = fields.Boolean(load_default=False, metadata={
+        "description": "true: check everything and answer as the import would, but write "
+                       "nothing and emit nothing (a preview)"})
+
+
 class ImportResultSchema(Schema):
     units = fields.Nested(ImportCountsSchema)
     people = fields.Nested(ImportCountsSchema)
+    left = fields.List(fields.String(), metadata={
+        "description": "The ids of the people marked left (only with whole=true), by id"})
