@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from shared.db import UTCDateTime, insert_rows
 from shared.events import new_event
+from shared.retention import delete_in_batches
 
 log = structlog.get_logger(__name__)
 
@@ -81,6 +82,15 @@ def outbox_rows(
          "created_at": now}
         for envelope in envelopes
     ]
+
+
+def purge_published(sessions: sessionmaker, model: type[OutboxMixin], *, before: datetime) -> int:
+    """Delete the rows published before `before`; returns how many.
+
+    A published row has done its work: the event is on the stream. Rows not yet published
+    are never removed, however old, or their events would be lost.
+    """
+    return delete_in_batches(sessions, model.id, model.published_at < before)
 
 
 def stream_fields(envelope: dict) -> dict[str, str]:

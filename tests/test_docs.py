@@ -32,6 +32,7 @@ SETTINGS_MODULES = sorted([
     REPO_ROOT / "shared" / "config.py",
     REPO_ROOT / "shared" / "gunicorn_conf.py",
     REPO_ROOT / "shared" / "healthcheck.py",
+    REPO_ROOT / "shared" / "retention.py",
     *REPO_ROOT.glob("services/*/config.py"),
     *REPO_ROOT.glob("services/*/settings.py"),
 ])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from services.assessment import retention
 from services.assessment.api import (
     actions,
     dialogues,
@@ -41,5 +42,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     for module in (me, overview, org, people_data, dialogues, reads, actions, insights):
         api.register_blueprint(module.blp)
-    register_service_commands(app, migrations=MIGRATIONS, outbox_model=Outbox)
+    register_service_commands(app, migrations=MIGRATIONS, outbox_model=Outbox,
+                              retention=retention.remove_expired)
     return app

@@ -8,12 +8,12 @@ one shared.db.insert_rows (one statement on PostgreSQL), an amendment in one tra
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from services.assessment import actions, insight_store
+from services.assessment import actions, insight_store, read_log
 from services.assessment import dialogue_events as events
 from services.assessment import dialogue_rules as rules
 from services.assessment.access import (
@@ -143,20 +143,22 @@ def get(session: Session, *, principal: Principal, dialogue_id: str) -> dict:
 
     The service role (notify) is also told its `readers`, so that it mails the dialogue's
     texts only to people who may read them here, and the owners it may tell of their own
-    actions alone (`owners_told`)."""
+    actions alone (`owners_told`). The read is written to the read log (read_log.py)."""
     dialogue = _readable(session, principal, dialogue_id)
     described = describe(session, dialogue)
     described["people"] = _names(session, dialogue, described)
     if principal.has_any("service"):
         described["readers"] = sorted(readers(session, dialogue))
         described["owners_told"] = sorted(owners_told_of_their_actions(session, dialogue))
+    read_log.record_read(session, principal=principal, dialogue_id=dialogue.id)
     return described
 
 
 def describe(session: Session, dialogue: Dialogue) -> dict:
     """A dialogue's facts with its current revision's content and its actions."""
-    content = session.get(DialogueRevision, (dialogue.id, dialogue.revision)).content
-    return _description(dialogue, content, actions.of_dialogue(session, dialogue.id))
+    revision = session.get(DialogueRevision, (dialogue.id, dialogue.revision))
+    return _description(dialogue, revision.content, actions.of_dialogue(session, dialogue.id),
+                        texts_removed_at=revision.texts_removed_at)
 
 
 def _names(session: Session, dialogue: Dialogue, described: dict) -> dict[str, str]:
@@ -167,8 +169,12 @@ def _names(session: Session, dialogue: Dialogue, described: dict) -> dict[str, s
     return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
 
 
-def _description(dialogue: Dialogue, content: dict, dialogue_actions: list[Action]) -> dict:
-    """What `describe` answers, from the facts, a revision's content and the actions."""
+def _description(
+    dialogue: Dialogue, content: dict, dialogue_actions: list[Action], *,
+    texts_removed_at: datetime | None = None,
+) -> dict:
+    """What `describe` answers, from the facts, a revision's content and the actions;
+    `texts_removed_at` when retention removed the revision's texts."""
     return {
         **{name: getattr(dialogue, name) for name in FACTS},
         "recorded_at": dialogue.recorded_at,
@@ -177,6 +183,7 @@ def _description(dialogue: Dialogue, content: dict, dialogue_actions: list[Actio
         "participants": content["participants"],
         "focus_areas": content["focus_areas"],
         **{name: content[name] for name in TEXTS},
+        "texts_removed_at": texts_removed_at,
         "actions": dialogue_actions,
     }
 
@@ -184,12 +191,14 @@ def _description(dialogue: Dialogue, content: dict, dialogue_actions: list[Actio
 def revisions(
     session: Session, *, principal: Principal, dialogue_id: str
 ) -> list[DialogueRevision]:
-    """Every revision of a dialogue, oldest first."""
+    """Every revision of a dialogue, oldest first; the read is written to the read log."""
     dialogue = _readable(session, principal, dialogue_id)
-    return list(session.scalars(
+    found = list(session.scalars(
         select(DialogueRevision).where(DialogueRevision.dialogue_id == dialogue.id)
         .order_by(DialogueRevision.revision)
     ))
+    read_log.record_read(session, principal=principal, dialogue_id=dialogue.id)
+    return found
 
 
 def list_dialogues(

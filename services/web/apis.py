@@ -17,6 +17,7 @@ import requests
 from shared.http import http_session
 
 PAGE_SIZE = 100
+CHANNEL_HEADER = "X-Lederdialog-Channel"
 MAX_PAGES = 50  # a list longer than 5,000 rows is not something a page shows
 
 
@@ -53,17 +54,19 @@ def _flatten(node: Any, prefix: str, into: dict[str, list[str]]) -> None:
 
 
 class Api:
-    """One service's API, called with a bearer token."""
+    """One service's API, called with a bearer token; `headers` go with every call."""
 
-    def __init__(self, base_url: str, session: requests.Session, timeout: float):
+    def __init__(self, base_url: str, session: requests.Session, timeout: float,
+                 headers: dict[str, str] | None = None):
         self._base = base_url
         self._session = session
         self._timeout = timeout
+        self._headers = {"Accept": "application/json", **(headers or {})}
 
     def call(self, method: str, path: str, *, token: str | None, request_id: str | None = None,
              client_address: str | None = None, params: Any = None,
              body: Any = None) -> requests.Response:
-        headers = {"Accept": "application/json"}
+        headers = dict(self._headers)
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if request_id:
@@ -124,5 +127,6 @@ def make_apis(*, content_url: str, assessment_url: str, timeout: float) -> Apis:
     session = http_session(retries=1, backoff=0.1)
     return Apis(
         content=Api(content_url, session, timeout),
-        assessment=Api(assessment_url, session, timeout),
+        # The assessment's read log names the pages as the channel a dialogue was read by.
+        assessment=Api(assessment_url, session, timeout, headers={CHANNEL_HEADER: "web"}),
     )

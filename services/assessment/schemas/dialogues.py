@@ -98,6 +98,13 @@ class DialogueBodySchema(Schema):
     )
 
 
+# Retention removes a dialogue's texts some years after it was held (docs/privacy.md).
+TEXTS_REMOVED_AT = fields.DateTime(allow_none=True, metadata={"description": (
+    "When retention removed the texts (answers, task, strengths, development areas and "
+    "action titles are then empty or \"—\"); null while they are kept"
+)})
+
+
 class DialogueFactsSchema(Schema):
     id = fields.String()
     unit_id = fields.String()
@@ -121,6 +128,7 @@ class DialogueSchema(DialogueFactsSchema):
     strengths = fields.List(fields.Nested(FocusAreaTextSchema))
     development_areas = fields.List(fields.Nested(FocusAreaTextSchema))
     actions = fields.List(fields.Nested(ActionSummarySchema))
+    texts_removed_at = TEXTS_REMOVED_AT
     people = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": (
         "Person id -> name of the people the dialogue names: its leader, participants and "
         "action owners (GET only: whoever may read the dialogue learns who took part)"
@@ -139,6 +147,7 @@ class RevisionSchema(Schema):
     revision = fields.Integer()
     recorded_at = fields.DateTime()
     recorded_by = fields.String()
+    texts_removed_at = TEXTS_REMOVED_AT
     content = fields.Dict(metadata={"description": "The dialogue's content as this revision said"})
 
 
