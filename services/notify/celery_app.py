@@ -1,18 +1,24 @@
 """The Celery app of notify's worker and beat: `celery -A services.notify.celery_app worker`.
 
 Tasks are acknowledged after they ran (a worker killed mid-task leaves its task
-to be delivered again); beat only enqueues the reminder poll.
+to be delivered again); beat only enqueues the reminder poll and, once a day, retention.
 """
 
 from __future__ import annotations
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import setup_logging, worker_process_init
 
 from services.notify.config import NotifySettings, load_notify_settings
 from services.notify.runtime import runtime
 from shared.config import VAR_DIR
 from shared.logs import configure_logging
+from shared.retention import load_retention
+
+# Every day at a quiet hour (UTC). Beat's schedule file remembers the last run, so a run
+# missed while beat was down is made up when it starts again.
+RETENTION_AT = crontab(hour=3, minute=15)
 
 
 def make_celery(settings: NotifySettings) -> Celery:
@@ -48,6 +54,7 @@ def make_celery(settings: NotifySettings) -> Celery:
         beat_schedule={
             "poll-reminders": {"task": "notify.poll_reminders",
                                "schedule": settings.poll_seconds},
+            "retention": {"task": "notify.retention", "schedule": RETENTION_AT},
         },
         beat_schedule_filename=str(VAR_DIR / "notify-beat-schedule"),
     )
@@ -74,3 +81,4 @@ def _build_runtime(**_kwargs) -> None:
 
 
 app = make_celery(load_notify_settings())
+load_retention()  # a RETENTION_* value not understood stops worker and beat as they start

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 
 import requests
 
@@ -38,6 +39,15 @@ def get_json(
     return response
 
 
+def still_here(people: dict[str, dict], today: date) -> dict[str, dict]:
+    """Those of people who have not left the organisation by today: whoever left on or
+    before it gets no email of any kind, nor does an erased person (whom the erasure marks
+    as having left, and whose address is gone)."""
+    return {person_id: person for person_id, person in people.items()
+            if person.get("erased_at") is None and not (
+                person.get("left_on") and date.fromisoformat(person["left_on"]) <= today)}
+
+
 class Directory:
     """The assessment API as notify reads it, with the service token."""
 
@@ -50,7 +60,8 @@ class Directory:
         return None if response is None else response.json()
 
     def people(self, person_ids: list[str]) -> dict[str, dict]:
-        """{id: {id, name, email, language, unit_id}} of those that exist, PAGE at a time."""
+        """{id: {id, name, email, language, unit_id, left_on, erased_at}} of those that exist,
+        PAGE at a time."""
         found: dict[str, dict] = {}
         for start in range(0, len(person_ids), PAGE):
             part = person_ids[start:start + PAGE]

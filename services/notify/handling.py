@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from services.notify import scheduling
+from services.notify import erasure, scheduling
 from services.notify.config import Policy
 
 FINISHED = ("done", "dropped")
@@ -61,11 +61,14 @@ def action_agreed(ctx: Context, data: dict) -> list[dict]:
 
 
 def action_updated(ctx: Context, data: dict) -> list[dict]:
-    """Finished: call the reminders off; a new due date: move them."""
+    """Finished: call the reminders off; a new due date: move them; a new owner (the old one
+    left): hand them over."""
     if data["status"] in FINISHED:
         scheduling.cancel_action(ctx.session, action_id=data["action_id"])
     elif data["due_on"] != data["previous_due_on"]:
         ctx.schedule(scheduling.move_action, data)
+    else:
+        scheduling.hand_over_action(ctx.session, data=data, now=ctx.now)
     return []
 
 
@@ -80,16 +83,39 @@ def framework_published(ctx: Context, data: dict) -> list[dict]:
 
 
 def person_erased(ctx: Context, data: dict) -> list[dict]:
-    scheduling.erase_person(ctx.session, person_id=data["person_id"])
+    """Never mail them again; the pseudonym replaces their id in notify's records."""
+    erasure.erase(ctx.session, person_id=data["person_id"], pseudonym=data["pseudonym"])
     return []
 
 
+def person_left(ctx: Context, data: dict) -> list[dict]:
+    """Nothing more meant for them alone; the leaders of their open actions' dialogues are
+    told that those need a new owner."""
+    scheduling.cancel_for_leaver(ctx.session, person_id=data["person_id"],
+                                 left_on=date.fromisoformat(data["left_on"]),
+                                 policy=ctx.policy)
+    return [ctx.job("actions_to_reassign", data)] if data["open_action_ids"] else []
+
+
+def _as_known_now(handler: Handler) -> Handler:
+    """The handler, given the data with the ids of people erased since the event was made
+    replaced by their pseudonyms: an event handled late keeps no former id."""
+
+    def handle(ctx: Context, data: dict) -> list[dict]:
+        return handler(ctx, erasure.as_known_now(ctx.session, data))
+
+    handle.__doc__ = handler.__doc__
+    return handle
+
+
 HANDLERS: dict[str, Handler] = {
-    "lederdialog.dialogue.recorded.v1": dialogue_recorded,
-    "lederdialog.dialogue.amended.v1": dialogue_amended,
-    "lederdialog.action.agreed.v1": action_agreed,
-    "lederdialog.action.updated.v1": action_updated,
-    "lederdialog.action.completed.v1": action_completed,
+    "lederdialog.dialogue.recorded.v1": _as_known_now(dialogue_recorded),
+    "lederdialog.dialogue.amended.v1": _as_known_now(dialogue_amended),
+    "lederdialog.action.agreed.v1": _as_known_now(action_agreed),
+    "lederdialog.action.updated.v1": _as_known_now(action_updated),
+    "lederdialog.action.completed.v1": _as_known_now(action_completed),
     "lederdialog.framework.published.v1": framework_published,
+    # Its person_id is the former id: what it erases.
     "lederdialog.person.erased.v1": person_erased,
+    "lederdialog.person.left.v1": _as_known_now(person_left),
 }

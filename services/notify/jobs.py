@@ -20,12 +20,14 @@ import structlog
 from services.notify import deliveries
 from services.notify.composing import address, build_message, message_id
 from services.notify.deliveries import Claim, Failure
+from services.notify.directory import still_here
 from services.notify.failures import storable
 from services.notify.mailings import Loaded, Mailing, Recipient
 from services.notify.metrics import EMAILS_DEAD_LETTERED, EMAILS_RETRIED, EMAILS_SENT
 from services.notify.models import DEAD, FAILED, SENDING
 from services.notify.rendering import language
 from services.notify.runtime import Runtime
+from services.notify.scheduling import today
 from services.notify.smtp import PermanentFailure, TemporaryFailure
 
 log = structlog.get_logger(__name__)
@@ -85,12 +87,23 @@ def run_job(
         return None
     todo = _still_owed(job, recipients, rt)
     people = rt.directory.people([owed.recipient.person_id for owed in todo])
+    todo = _not_left(todo, people, rt)
     for start in range(0, len(todo), CHUNK):
         failure = _send_chunk(job, mailing, loaded, todo[start:start + CHUNK], people, rt,
                               last_try)
         if failure is not None:
             return failure
     return None
+
+
+def _not_left(owed: list[Owed], people: dict[str, dict], rt: Runtime) -> list[Owed]:
+    """What is owed to people who are still here: every kind of email passes here, so none
+    goes to someone who has left (by today, in notify's time zone) or was erased."""
+    gone = people.keys() - still_here(people, today(rt.settings.policy)).keys()
+    for item in owed:
+        if item.recipient.person_id in gone:
+            log.info("not sending: person left", key=item.key)
+    return [item for item in owed if item.recipient.person_id not in gone]
 
 
 def _still_owed(job: dict, recipients: list[Recipient], rt: Runtime) -> list[Owed]:
@@ -123,7 +136,8 @@ def _compose(
         log.info("not sending: person unknown or erased", key=key)
         return None
     lang = language(person.get("language"))
-    framework = rt.framework.version(mailing.framework_version(loaded), lang)
+    version = mailing.framework_version(loaded)
+    framework = None if version is None else rt.framework.version(version, lang)
     context = {
         **mailing.context(loaded, framework, recipient),
         "person": person, "base_url": rt.settings.base.public_base_url,

@@ -91,7 +91,8 @@ class Mailing(ABC):
         """The templates (per language, .txt and .html) that write the recipient's email."""
         return self.kind
 
-    def framework_version(self, loaded: Loaded) -> int:
+    def framework_version(self, loaded: Loaded) -> int | None:
+        """The framework version whose texts the email quotes; None: it quotes none."""
         return loaded.facts["dialogue"]["framework_version"]
 
     def invitation(
@@ -284,6 +285,44 @@ class FrameworkChanged(Mailing):
         return {"role": recipient.role, "version": loaded.data["version_id"], "changes": changes}
 
 
+class ActionsToReassign(Mailing):
+    """A person left: the leader of each dialogue in which they own actions not finished
+    hears which of those need a new owner (their titles: the leader may read the dialogue).
+    Actions finished or handed over since are left out; nothing goes to the leaver."""
+
+    kind = "actions_to_reassign"
+
+    def load(self, directory, data, people=None):
+        leaver = data["person_id"]
+        actions = [action for action in map(directory.action, data["open_action_ids"])
+                   if action and action["status"] not in FINISHED
+                   and action["owner_id"] == leaver]
+        dialogues = {dialogue_id: directory.dialogue(dialogue_id)
+                     for dialogue_id in dict.fromkeys(a["dialogue_id"] for a in actions)}
+        by_leader: dict[str, list[dict]] = {}
+        for action in sorted(actions, key=lambda a: (a["due_on"], a["title"])):
+            dialogue = dialogues[action["dialogue_id"]]
+            if dialogue is not None and dialogue["leader_id"] != leaver:
+                by_leader.setdefault(dialogue["leader_id"], []).append(action)
+        if not by_leader:
+            return None
+        # Each of the dialogues names the people it names, the action's owner among them.
+        name = next(d["people"].get(leaver) for d in dialogues.values() if d is not None)
+        return Loaded(data, {"actions": by_leader, "leaver_name": name},
+                      [Recipient(leader, "leader") for leader in by_leader])
+
+    def framework_version(self, loaded):
+        return None
+
+    def context(self, loaded, framework, recipient):
+        return {
+            "role": recipient.role, "leaver_name": loaded.facts["leaver_name"],
+            "left_on": loaded.data["left_on"],
+            "actions": [{name: action[name] for name in ("id", "title", "due_on")}
+                        for action in loaded.facts["actions"][recipient.person_id]],
+        }
+
+
 def mailings(framework_client: FrameworkClient, *, follow_up_areas: int) -> dict[str, Mailing]:
     """Every kind of email by its name."""
     kinds = [
@@ -294,5 +333,6 @@ def mailings(framework_client: FrameworkClient, *, follow_up_areas: int) -> dict
         ActionMailing("action_escalated", ("above",)),
         FollowUpPrompt(follow_up_areas),
         FrameworkChanged(framework_client),
+        ActionsToReassign(),
     ]
     return {mailing.kind: mailing for mailing in kinds}

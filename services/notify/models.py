@@ -1,4 +1,5 @@
-"""Notify's own tables: events handled or set aside, reminders, jobs, deliveries, dead letters."""
+"""Notify's own tables: events handled or set aside, reminders, jobs, deliveries, dead letters,
+erasures."""
 
 from __future__ import annotations
 
@@ -132,9 +133,12 @@ class DeadLetter(Base):
 
 
 class ErasedPerson(Base):
-    """Someone erased from the organisation: never mailed again, whatever is in flight."""
+    """Someone erased from the organisation, known by the digest of their former id: never
+    mailed again, whatever is in flight; an old event naming them is taken as naming the
+    pseudonym that replaced the id (null for erasures recorded before it was kept)."""
 
     __tablename__ = "erased_people"
 
-    person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pseudonym: Mapped[str | None] = mapped_column(String(64))
     erased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

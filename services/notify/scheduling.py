@@ -12,11 +12,14 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.notify.config import Policy
-from services.notify.models import CANCELLED, ENQUEUED, PENDING, ErasedPerson, Reminder
+from services.notify.models import CANCELLED, ENQUEUED, PENDING, Reminder
 from shared.db import conflict_insert
 from shared.outbox import utcnow
 
 ACTION_FIELDS = ("action_id", "dialogue_id", "unit_id", "leader_id", "owner_id", "due_on")
+# The reminders an action's owner alone is sent (mailings: ActionMailing with the roles
+# ("owner",)); the overdue notice also goes to the dialogue's leader, the escalation above.
+OWNER_ALONE = ("action_reminder", "action_due")
 DIALOGUE_FIELDS = ("dialogue_id", "unit_id", "leader_id", "setting", "visibility",
                    "framework_version", "follow_up_on", "focus_weights")
 
@@ -104,16 +107,43 @@ def move_follow_up(session: Session, *, data: dict, policy: Policy, now: datetim
     plan_follow_up(session, data=data, policy=policy, now=now)
 
 
-def erase_person(session: Session, *, person_id: str) -> None:
-    """Never mail the person again, and call off the reminders about their actions and dialogues."""
-    if session.get(ErasedPerson, person_id) is None:
-        session.add(ErasedPerson(person_id=person_id))
+def cancel_person(session: Session, *, person_id: str) -> None:
+    """Call off the pending reminders about the person's actions and the dialogues they lead
+    (the person was erased)."""
     session.execute(
         update(Reminder).where(
             or_(Reminder.owner_id == person_id, Reminder.leader_id == person_id),
             Reminder.status == PENDING,
         ).values(status=CANCELLED, updated_at=utcnow())
     )
+
+
+def cancel_for_leaver(session: Session, *, person_id: str, left_on: date, policy: Policy) -> None:
+    """Call off the reminders meant for the person alone, from the day they left: a reminder
+    and the due date go to an action's owner alone. The dialogue's leader still hears that
+    the action is overdue, and those above that it is escalated, until it has a new owner;
+    the dialogues the person led keep their follow-up prompt, for the unit's TRIO."""
+    session.execute(
+        update(Reminder).where(
+            Reminder.owner_id == person_id, Reminder.kind.in_(OWNER_ALONE),
+            Reminder.status == PENDING, Reminder.due_at >= send_time(left_on, policy),
+        ).values(status=CANCELLED, updated_at=utcnow())
+    )
+
+
+def hand_over_action(session: Session, *, data: dict, now: datetime) -> None:
+    """An action with a new owner: its reminders of the due date it has now are theirs.
+    Pending ones move to them, and those still ahead that were called off (their owner left
+    or was erased) come back."""
+    for row in session.scalars(select(Reminder).where(
+        Reminder.action_id == data["action_id"], Reminder.owner_id != data["owner_id"],
+        Reminder.status.in_((PENDING, CANCELLED)),
+    )):
+        if row.data["due_on"] != data["due_on"] or (row.status == CANCELLED
+                                                   and row.due_at <= now):
+            continue
+        row.owner_id, row.status = data["owner_id"], PENDING
+        row.data = {**row.data, "owner_id": data["owner_id"]}
 
 
 def take_due(session: Session, *, now: datetime, limit: int) -> list[Reminder]:

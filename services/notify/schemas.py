@@ -1,8 +1,11 @@
-"""Request and response schemas of the dead-letter and dead-event API."""
+"""Request and response schemas of notify's API: dead letters, dead events, a person's emails."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+
+from services.notify.export import LIMIT
+from shared.validation import one_line
 
 STATUSES = ("dead", "retrying", "delivered")
 DEAD_EVENT_STATUSES = ("dead", "replayed")
@@ -53,3 +56,50 @@ class DeadEventSchema(Schema):
     created_at = fields.DateTime()
     failed_at = fields.DateTime()
     replayed_at = fields.DateTime(allow_none=True)
+
+
+class PersonPathSchema(Schema):
+    # The people's ids as the assessment service takes them (services/assessment/org.py).
+    person_id = fields.String(required=True, validate=[
+        validate.Regexp(r"^[A-Za-z0-9._-]{1,64}$",
+                        error="must be 1 to 64 letters, digits, '.', '_' or '-'"),
+        one_line,
+    ], metadata={"description": "The person's id"})
+
+
+class PersonDeliverySchema(Schema):
+    kind = fields.String(metadata={"description": "Which kind of email"})
+    state = fields.String(metadata={
+        "description": "sending (being handed to the SMTP server), sent, failed (not taken "
+                       "yet; retried) or dead (given up)"})
+    attempts = fields.Integer(metadata={"description": "How many times it was handed over"})
+    updated_at = fields.DateTime(metadata={"description": "When its state last changed"})
+
+
+class PlannedEmailSchema(Schema):
+    kind = fields.String(metadata={"description": "Which kind of reminder"})
+    due_at = fields.DateTime(metadata={"description": "When it is to go out"})
+    dialogue_id = fields.String()
+    action_id = fields.String(allow_none=True, metadata={
+        "description": "The action it is about; none for a dialogue's follow-up prompt"})
+
+
+class PersonDeadLetterSchema(Schema):
+    kind = fields.String(metadata={"description": "Which kind of email"})
+    status = fields.String(metadata={"description": "dead, retrying or delivered"})
+    error = fields.String(metadata={"description": "What the SMTP server (or notify) said"})
+    smtp_code = fields.Integer(allow_none=True)
+    failed_at = fields.DateTime()
+
+
+class PersonEmailsSchema(Schema):
+    person_id = fields.String()
+    deliveries = fields.List(fields.Nested(PersonDeliverySchema), metadata={
+        "description": "Emails sent or tried to them, newest first"})
+    planned = fields.List(fields.Nested(PlannedEmailSchema), metadata={
+        "description": "Reminders planned for them by name (as owner of the action or "
+                       "leader of the dialogue), soonest first"})
+    dead_letters = fields.List(fields.Nested(PersonDeadLetterSchema), metadata={
+        "description": "Emails to them given up on, newest failure first"})
+    truncated = fields.List(fields.String(), metadata={
+        "description": f"The lists that hold only their first {LIMIT:,} rows"})

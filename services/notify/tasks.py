@@ -1,4 +1,5 @@
-"""Notify's Celery tasks: send one job's emails; hand due reminders to the queue."""
+"""Notify's Celery tasks: send one job's emails; hand due reminders to the queue; delete what
+is past its retention."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from datetime import datetime, timedelta
 import structlog
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from redis import Redis
 from sqlalchemy.orm import Session
 
-from services.notify import deliveries, ledger, scheduling
+from services.notify import deliveries, ledger, retention, scheduling
 from services.notify.failures import OUTAGES, describe
 from services.notify.jobs import job_key, run_job
 from services.notify.metrics import JOBS_DEAD_LETTERED, REMINDER_BACKLOG
 from services.notify.runtime import Runtime, runtime
 from shared.outbox import utcnow
+from shared.retention import load_retention
 
 log = structlog.get_logger(__name__)
 
@@ -123,3 +126,18 @@ def requeue_lost(rt: Runtime) -> None:
             deliver.apply_async(args=[job])
         ledger.forget_finished(session, now=now)
         session.commit()
+
+
+@shared_task(name="notify.retention", acks_late=True)
+def apply_retention() -> dict[str, int]:
+    """Delete notify's records past RETENTION_EMAIL_LOG_DAYS and trim the event stream to
+    RETENTION_STREAM_DAYS (run by beat every day)."""
+    rt = runtime()
+    redis = Redis.from_url(rt.settings.base.redis_url)
+    try:
+        removed = retention.apply_retention(rt.session_factory, load_retention(), utcnow(),
+                                            redis=redis, stream=rt.settings.base.event_stream)
+    finally:
+        redis.close()
+    log.info("retention done", **removed)
+    return removed

@@ -6,8 +6,15 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from services.notify.models import CANCELLED, PENDING, ErasedPerson, ProcessedEvent, Reminder
+from services.notify.models import (
+    CANCELLED,
+    PENDING,
+    ErasedPerson,
+    ProcessedEvent,
+    Reminder,
+)
 from shared.events import new_event
+from shared.ids import person_digest
 from shared.outbox import stream_fields
 from tests.notify.stream import agreed, pending, published
 
@@ -79,4 +86,4 @@ def test_person_erased_cancels_their_reminders_and_remembers_them(
         statuses = dict(session.execute(
             select(Reminder.action_id, Reminder.status).distinct()).all())
         assert statuses == {"mine": CANCELLED, "theirs": PENDING}
-        assert session.get(ErasedPerson, "emp1") is not None
+        assert session.get(ErasedPerson, person_digest("emp1")).pseudonym == "erased-0001"

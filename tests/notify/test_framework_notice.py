@@ -6,6 +6,7 @@ from sqlalchemy import update
 
 from services.assessment.models import Person
 from services.notify.models import ErasedPerson
+from shared.ids import person_digest
 from shared.outbox import stream_fields
 from tests.notify.mail import by_recipient, html, subject, text
 from tests.notify.org import announce, publish_version
@@ -20,7 +21,8 @@ def test_every_leader_is_told_what_changed(
         session.execute(update(Person).where(Person.id == "sfo-leader").values(language="en"))
         session.commit()
     with notify_sessions() as session:
-        session.add(ErasedPerson(person_id="director"))  # as a person.erased event leaves it
+        # as a person.erased event leaves it
+        session.add(ErasedPerson(digest=person_digest("director")))
         session.commit()
     previous, version = publish_version(content_url, token("hr-1", "hr_admin"))
     stack.start()
