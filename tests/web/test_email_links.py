@@ -6,7 +6,8 @@ assessment and content services, with a service token) about a dialogue recorded
 the assessment API. Every link into the web (`base_url`) in the email's HTML, its text and
 its calendar entry is then followed in the web app: signed in as the email's recipient it
 shows what the email is about; signed in as someone who may not read the dialogue it is
-404 (the framework is public: 200 for anyone).
+404 (the framework is public, and the list of actions whose owner left shows each person
+only their own dialogues' actions: 200 for anyone, without what the email is about).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from services.assessment.dialogue_rules import local_today
 from services.notify.config import load_notify_settings
 from services.notify.directory import Directory
 from services.notify.framework import FrameworkClient
@@ -36,6 +38,9 @@ BASE = "http://web.test"  # notify's PUBLIC_BASE_URL: links starting so lead int
 SHARED_ANSWER = "Vi samarbejder godt på tværs af årgangene."
 PRIVATE_ANSWER = "Jeg lytter mere, end jeg taler."
 QUESTION = "settings.individual_leader.questions.individual_strengths.text"
+OWNER_LEFT = "/actions?owner_left=true"  # the actions of the leader's dialogues whose owner left
+# Pages anyone signed in may open, showing them only what they may see.
+OPEN_TO_ALL = {"/framework", OWNER_LEFT}
 
 
 # --- the dialogues the emails are about ---------------------------------------------------
@@ -45,6 +50,7 @@ class Scenario:
     dialogue: dict | None  # as notify reads it (None: the framework notice concerns none)
     answer: str | None  # a text of the dialogue its page shows
     outsiders: tuple[str, ...]  # may read neither the dialogue nor any of its actions
+    left: str | None = None  # an owner of its actions who has left
 
 
 def shared_dialogue(assessment_url, token, assessment_app, notify) -> Scenario:
@@ -77,6 +83,22 @@ def private_dialogue(assessment_url, token, assessment_app, notify) -> Scenario:
     dialogue = notify.directory.dialogue(_record(assessment_url, token, body)["id"])
     assert dialogue["visibility"] == "private"
     return Scenario(dialogue, PRIVATE_ANSWER, outsiders=("tr", "director"))
+
+
+def leaver_dialogue(assessment_url, token, assessment_app, notify) -> Scenario:
+    """A work-community dialogue of skole whose action emp1 owns, and emp1 has left (HR set
+    the day): its leader is to give the action a new owner; the TR's action stays."""
+    body = dialogue_body(
+        answers={"wc_collaboration": SHARED_ANSWER, "wc_expectations": "Klare aftaler."},
+        actions=[action(title="Fælles planlægningsmøde hver fredag"),
+                 action(title="Trivselsmåling i indskolingen", owner_id="tr")],
+    )
+    recorded = _record(assessment_url, token, body)
+    left = requests.patch(f"{assessment_url}/api/v1/people/emp1", headers=token("hr", "hr_admin"),
+                          json={"left_on": local_today().isoformat()}, timeout=10)
+    assert left.status_code == 200, left.text
+    dialogue = notify.directory.dialogue(recorded["id"])
+    return Scenario(dialogue, SHARED_ANSWER, outsiders=("sfo-emp", "sfo-leader"), left="emp1")
 
 
 def no_dialogue(assessment_url, token, assessment_app, notify) -> Scenario:
@@ -128,7 +150,8 @@ class Notify:
         for recipient in loaded.recipients:
             person = people[recipient.person_id]
             lang = language(person.get("language"))
-            framework = self.framework.version(mailing.framework_version(loaded), lang)
+            version = mailing.framework_version(loaded)  # None: it quotes no framework text
+            framework = None if version is None else self.framework.version(version, lang)
             context = {**mailing.context(loaded, framework, recipient),
                        "person": person, "base_url": self.settings.base.public_base_url}
             template = mailing.template(recipient)
@@ -158,6 +181,11 @@ def jobs(kind: str, scenario: Scenario, notify: Notify, content_url: str) -> lis
         version = requests.get(f"{content_url}/api/v1/framework", timeout=10).json()["version"]
         return [{"version_id": version["id"], "previous_version_id": version["id"],
                  "changed_paths": [QUESTION], "published_at": version["published_at"]}]
+    if kind == "actions_to_reassign":
+        return [{"person_id": scenario.left, "unit_id": dialogue["unit_id"],
+                 "left_on": local_today().isoformat(),
+                 "open_action_ids": [a["id"] for a in dialogue["actions"]
+                                     if a["owner_id"] == scenario.left]}]
     if kind in ("dialogue_summary", "follow_up"):
         return [{"dialogue_id": dialogue["id"], "follow_up_on": dialogue["follow_up_on"],
                  "send_on": dialogue["follow_up_on"]}]
@@ -240,6 +268,9 @@ def expected_on_pages(scenario: Scenario) -> dict[str, str]:
     if scenario.dialogue is not None:
         expected[f"/dialogues/{scenario.dialogue['id']}"] = scenario.answer
         expected |= {f"/actions/{a['id']}": a["title"] for a in scenario.dialogue["actions"]}
+    if scenario.left is not None:
+        [expected[OWNER_LEFT]] = [a["title"] for a in scenario.dialogue["actions"]
+                                  if a["owner_id"] == scenario.left]
     return expected
 
 
@@ -261,6 +292,7 @@ CASES = [
     (private_dialogue, "action_overdue", "action_overdue", {"leader"}),
     (private_dialogue, "action_escalated", "action_escalated", {"leader"}),
     (private_dialogue, "follow_up", "follow_up", {"leader"}),
+    (leaver_dialogue, "actions_to_reassign", "actions_to_reassign", {"leader"}),
     (no_dialogue, "framework_changed", "framework_changed", {"director", "leader", "sfo-leader"}),
 ]
 
@@ -304,8 +336,11 @@ def test_every_link_in_the_email_resolves(
                 assert html.escape(scenario.answer, quote=False) not in shown, where
             for outsider in scenario.outsiders:
                 other = browsers(outsider).get(path)
-                assert other.status_code == (200 if path == "/framework" else 404), \
+                assert other.status_code == (200 if path in OPEN_TO_ALL else 404), \
                     f"{where}, as {outsider}: {other.status_code}"
+                if path in expected:
+                    assert html.escape(expected[path], quote=False) not in \
+                        other.get_data(as_text=True), f"{where}, as {outsider}: shown"
             checked += 1
         if not email.recipient.reader:  # nor can they follow the action to its dialogue
             assert browsers(reader).get(

@@ -6,7 +6,17 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from services.web import labels, session
-from services.web.pages import actions, dialogues, framework, overview, record, trio
+from services.web.pages import (
+    actions,
+    dialogues,
+    framework,
+    mine_data,
+    overview,
+    read_log,
+    reassign,
+    record,
+    trio,
+)
 
 # endpoint, label, the roles that see it in the menu (None: everyone, signed in or not)
 MENU = [
@@ -14,13 +24,15 @@ MENU = [
     ("record.start", _l("Record a dialogue"), {"leader"}),
     ("trio.show", _l("My unit's dialogues"), {"trio"}),
     ("framework.show", _l("The framework"), None),
+    ("mine_data.show", _l("My data"), set()),
 ]
 
 
 def register(app: Flask) -> None:
-    for module in (framework, overview, dialogues, actions, trio, record):
+    for module in (framework, overview, dialogues, actions, reassign, trio, record, mine_data):
         app.register_blueprint(module.blp)
     labels.register(app)
+    read_log.register(app)
     app.add_url_rule("/", "home", lambda: app.redirect("/overview"))
     app.jinja_env.globals["main_menu"] = lambda: _menu(app)
 

@@ -74,12 +74,15 @@ def _page(action_id: str, *, form: str | None = None, error: ApiError | None = N
         action["owner_id"] == me or (dialogue is not None and dialogue["leader_id"] == me)
     )
     named = dialogue.get("people", {}) if dialogue else {}
-    people = {action["owner_id"]} | {change["changed_by"] for change in action["history"]}
+    people = {action["owner_id"]} | {change["changed_by"] for change in action["history"]} | {
+        value for change in action["history"] if change["kind"] == "owner"
+        for value in (change["old_value"], change["new_value"])
+    }
     return render_template(
         "pages/action.html", action=action, dialogue=dialogue, texts=texts,
         names={**names_of(people - set(named)), **named},
         may_change=may_change, form=form, typed=typed or {},
-        errors=messages or _errors(error), done=request.args.get("done"),
+        errors=messages or change_errors(error), done=request.args.get("done"),
     )
 
 
@@ -93,7 +96,7 @@ def _readable_dialogue(dialogue_id: str) -> dict | None:
         raise
 
 
-def _errors(error: ApiError | None) -> dict[str, str]:
+def change_errors(error: ApiError | None) -> dict[str, str]:
     """Messages by form field: the API's 422 per field, a 409 as the form's own message."""
     if error is None:
         return {}

@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 
 from services.web import session
 from services.web.framework_texts import framework_texts
+from services.web.pages.read_log import reads_of
 from services.web.people import names_of
 
 blp = Blueprint("dialogues", __name__)
@@ -26,7 +27,7 @@ def show(dialogue_id: str):
     return render_template(
         "pages/dialogue.html", dialogue=dialogue, revisions=revisions, texts=texts, unit=unit,
         names={**names_of(recorders), **named}, amendable=amendable,
-        balance=_balance(dialogue, texts),
+        balance=_balance(dialogue, texts), reads=reads_of(dialogue_id),
     )
 
 
