@@ -308,6 +308,8 @@ class ActionsToReassign(Mailing):
             return None
         # Each of the dialogues names the people it names, the action's owner among them.
         name = next(d["people"].get(leaver) for d in dialogues.values() if d is not None)
+        if name == leaver:  # an erased person: their name is their pseudonym, nobody's name
+            name = None
         return Loaded(data, {"actions": by_leader, "leaver_name": name},
                       [Recipient(leader, "leader") for leader in by_leader])
 

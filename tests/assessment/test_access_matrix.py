@@ -7,9 +7,12 @@ The leader records a private reflection and a shared dialogue with emp1 and
 tr, agreeing an action owned by emp1.
 """
 
+import dataclasses
+
 import pytest
 
 from tests.support.dialogues import dialogue_body, individual_body, record
+from tests.support.servers import notify_server
 
 ROLES = {
     "leader": ("leader",), "director": ("leader",), "sfo-leader": ("leader",),
@@ -59,6 +62,16 @@ MATRIX = [
     ("PATCH", "/api/v1/people/emp2", "person", expect(403, hr=200)),
     ("GET", "/api/v1/insights/balance?unit_id=skole", None,
      expect(403, leader=200, director=200, hr=200)),
+    # A person's data: the person and HR; to anyone else the person does not exist.
+    ("GET", "/api/v1/people/emp1/export", None, expect(404, emp1=200, hr=200)),
+    ("GET", "/api/v1/people/emp1/history", None, expect(404, emp1=200, hr=200)),
+    ("DELETE", "/api/v1/people/emp2", None, expect(403, hr=200)),
+    # Who read a dialogue: its leader; its other readers are refused, others find nothing.
+    ("GET", "/api/v1/dialogues/{shared}/reads", None,
+     expect(404, leader=200, tr=403, amr=403, emp1=403, director=403, notify=403, hr=403)),
+    ("GET", "/api/v1/dialogues/{private}/reads", None,
+     expect(404, leader=200, notify=403, hr=403)),
+    ("GET", "/api/v1/actions?owner_left=true", None, expect(200, hr=403)),
 ]
 
 BODIES = {
@@ -69,6 +82,18 @@ BODIES = {
     "unit": lambda: {"id": "ny-enhed", "name": "Ny enhed", "parent_id": "skole"},
     "person": lambda: {"name": "Emil Ansat-Hansen"},
 }
+
+
+@pytest.fixture(scope="module")
+def notify_url(tmp_path_factory, redis_url, jwt_settings) -> str:
+    """A real notify API, for the export's emails."""
+    yield from notify_server(tmp_path_factory, name="matrix-notify", redis_url=redis_url,
+                             jwt_settings=jwt_settings)
+
+
+@pytest.fixture
+def assessment_settings(assessment_settings, notify_url):
+    return dataclasses.replace(assessment_settings, notify_url=notify_url)
 
 
 @pytest.fixture

@@ -10,46 +10,28 @@ from flask import Flask
 from sqlalchemy import select
 
 from services.assessment.models import DialogueRead
-from services.notify.app import MIGRATIONS as NOTIFY_MIGRATIONS
-from services.notify.app import create_app as create_notify_app
-from services.notify.config import load_notify_settings
 from services.notify.models import SENT, Delivery
-from shared.config import load_settings
-from shared.db import make_engine, make_session_factory
-from shared.migrations import upgrade
 from shared.outbox import utcnow
 from tests.support.dialogues import dialogue_body, individual_body, record
-from tests.support.servers import serving
+from tests.support.servers import UNREACHABLE, notify_server, serving
 
 SECRET = "Fortroligt: Eva overvejer at sige op"
 SECTIONS = {"person", "exported_at", "history", "dialogues", "actions", "reads", "own_reads",
             "emails"}
-# Nothing listens here: the export's call to notify fails as with notify down.
-UNREACHABLE = "http://127.0.0.1:9"
+def _emails_sent(session) -> None:
+    """A summary emailed to emp1 and a due-date email to emp2, an hour ago."""
+    session.add_all(
+        Delivery(key=f"evt-1|{kind}|{person}", message_id=f"<1-{person}@x>", kind=kind,
+                 person_id=person, state=SENT, attempts=1, updated_at=utcnow() - timedelta(hours=1))
+        for person, kind in (("emp1", "dialogue_summary"), ("emp2", "action_due"))
+    )
 
 
 @pytest.fixture(scope="module")
 def notify_url(tmp_path_factory, redis_url, jwt_settings) -> str:
-    """A real notify API over HTTP, on a database holding a summary emailed to emp1 and a
-    reminder to emp2."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('export-notify') / 'notify.db'}"
-    upgrade(NOTIFY_MIGRATIONS, url)
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        session.add_all(
-            Delivery(key=f"evt-1|{kind}|{person}", message_id=f"<1-{person}@x>", kind=kind,
-                     person_id=person, state=SENT, attempts=1,
-                     updated_at=utcnow() - timedelta(hours=1))
-            for person, kind in (("emp1", "dialogue_summary"), ("emp2", "action_due"))
-        )
-        session.commit()
-    engine.dispose()
-    base = load_settings("notify", environ={}, database_url=url, redis_url=redis_url,
-                         event_stream="test.export.events", jwt=jwt_settings, rate_limits=None)
-    app = create_notify_app(load_notify_settings(environ={}, base=base))
-    with serving(app) as base_url:
-        yield base_url
-    app.extensions["lederdialog.deps"].close()
+    """A real notify API over HTTP, on a database holding those emails."""
+    yield from notify_server(tmp_path_factory, name="export-notify", redis_url=redis_url,
+                             jwt_settings=jwt_settings, seed=_emails_sent)
 
 
 @pytest.fixture

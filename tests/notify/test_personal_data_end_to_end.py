@@ -155,6 +155,7 @@ def test_an_erased_person_is_mailed_nothing_more_exported_without_trace_and_coun
     assert "Fælles planlægningsmøde hver fredag" in text(told.message)
     assert no_trace_of_emp1(" ".join((subject(told.message), text(told.message),
                                       html(told.message))))
+    assert subject(told.message).startswith("En medarbejder er fratrådt"), "not the pseudonym"
     [orphan] = ok(assessment.client.get("/api/v1/actions", headers=leader,
                                         query_string={"owner_left": "true"}))
     assert (orphan["title"], orphan["owner_id"]) == ("Fælles planlægningsmøde hver fredag",

@@ -12,8 +12,15 @@ from services.assessment.app import MIGRATIONS as ASSESSMENT_MIGRATIONS
 from services.assessment.app import create_app as create_assessment_app
 from services.content import service as content_service
 from services.content.app import MIGRATIONS, create_app
+from services.notify.app import MIGRATIONS as NOTIFY_MIGRATIONS
+from services.notify.app import create_app as create_notify_app
+from services.notify.config import load_notify_settings
 from shared.config import Settings, load_settings
+from shared.db import make_engine, make_session_factory
 from shared.migrations import upgrade
+
+# Nothing listens here: a call to it fails as with the service down.
+UNREACHABLE = "http://127.0.0.1:9"
 
 
 @contextmanager
@@ -61,3 +68,28 @@ def assessment_server(settings: Settings, *, seed: Callable) -> Iterator[str]:
             yield base_url
     finally:
         deps.close()
+
+
+def notify_server(
+    tmp_path_factory, *, name: str, redis_url: str, jwt_settings,
+    seed: Callable | None = None,
+) -> Iterator[str]:
+    """A real notify API over HTTP on a database of its own, given to seed in a session
+    first if given (the emails a test's person was sent): yields its base URL. The
+    assessment service asks it for a person's emails when it exports their data."""
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'notify.db'}"
+    upgrade(NOTIFY_MIGRATIONS, url)
+    if seed is not None:
+        engine = make_engine(url)
+        with make_session_factory(engine)() as session:
+            seed(session)
+            session.commit()
+        engine.dispose()
+    base = load_settings("notify", environ={}, database_url=url, redis_url=redis_url,
+                         event_stream=f"test.{name}", jwt=jwt_settings, rate_limits=None)
+    app = create_notify_app(load_notify_settings(environ={}, base=base))
+    try:
+        with serving(app) as base_url:
+            yield base_url
+    finally:
+        app.extensions["lederdialog.deps"].close()

@@ -12,28 +12,14 @@ import dataclasses
 
 import pytest
 
-from services.notify.app import MIGRATIONS
-from services.notify.app import create_app as create_notify_app
-from services.notify.config import load_notify_settings
-from shared.config import load_settings
-from shared.migrations import upgrade
-from tests.support.servers import serving
-
-# Nothing listens here: the export's call to notify fails as with notify down.
-UNREACHABLE = "http://127.0.0.1:9"
+from tests.support.servers import UNREACHABLE, notify_server  # noqa: F401 - for the tests
 
 
 @pytest.fixture(scope="session")
 def notify_url(tmp_path_factory, redis_url, jwt_settings) -> str:
     """notify's API on a database of its own (no emails yet), over HTTP."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('web-notify') / 'notify.db'}"
-    upgrade(MIGRATIONS, url)
-    base = load_settings("notify", environ={}, database_url=url, redis_url=redis_url,
-                         event_stream="test.web.events", jwt=jwt_settings, rate_limits=None)
-    app = create_notify_app(load_notify_settings(environ={}, base=base))
-    with serving(app) as base_url:
-        yield base_url
-    app.extensions["lederdialog.deps"].close()
+    yield from notify_server(tmp_path_factory, name="web-notify", redis_url=redis_url,
+                             jwt_settings=jwt_settings)
 
 
 def use_notify(assessment_app, notify_url: str, monkeypatch) -> None:
