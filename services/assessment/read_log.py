@@ -13,6 +13,7 @@ access rule tells no one else.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from flask import has_request_context, request
 from sqlalchemy import and_, func, select
@@ -27,6 +28,9 @@ from shared.outbox import utcnow
 
 CHANNEL_HEADER = "X-Lederdialog-Channel"
 CHANNELS = ("api", "web", "email", "export")
+# Reads of one dialogue by one reader through one channel this close together are one
+# visit (a dialogue's page asks for the dialogue and its revisions): one row.
+ONE_VISIT = timedelta(seconds=60)
 
 
 def channel_of(principal: Principal) -> str:
@@ -49,10 +53,18 @@ def record(session: Session, *, dialogue_ids: Iterable[str], reader_id: str,
 
 
 def record_read(session: Session, *, principal: Principal, dialogue_id: str) -> None:
-    """Record the principal's read of one dialogue through this request, and commit."""
-    record(session, dialogue_ids=[dialogue_id], reader_id=principal.sub,
-           channel=channel_of(principal))
-    session.commit()
+    """Record the principal's read of one dialogue through this request, and commit; not
+    again within ONE_VISIT of the same reader's last read through the same channel."""
+    channel = channel_of(principal)
+    just_read = session.scalar(
+        select(DialogueRead.id).where(
+            DialogueRead.dialogue_id == dialogue_id, DialogueRead.reader_id == principal.sub,
+            DialogueRead.channel == channel, DialogueRead.read_at > utcnow() - ONE_VISIT,
+        ).limit(1)
+    )
+    if just_read is None:
+        record(session, dialogue_ids=[dialogue_id], reader_id=principal.sub, channel=channel)
+        session.commit()
 
 
 

@@ -1,6 +1,7 @@
 """The read log: every read of a dialogue's texts is written down; its leader alone lists them."""
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -97,13 +98,33 @@ def test_names_are_given_only_where_the_leader_may_know_them(client, dialogue, l
         ("leader", "Lars Leder"), ("director", None)]
 
 
-def test_the_reads_come_in_pages(client, dialogue, leader):
-    for _ in range(3):
-        client.get(f"/api/v1/dialogues/{dialogue['id']}/revisions", headers=leader)
+def test_the_reads_come_in_pages(client, dialogue, leader, token):
+    for reader in (leader, token("emp1", "employee"), token("tr", "trio")):
+        client.get(f"/api/v1/dialogues/{dialogue['id']}/revisions", headers=reader)
     response = client.get(f"/api/v1/dialogues/{dialogue['id']}/reads", headers=leader,
                           query_string={"page": 2, "page_size": 2})
     assert len(response.get_json()) == 1
     assert json.loads(response.headers["X-Pagination"])["total"] == 3
+
+
+def test_one_visit_is_one_read(client, dialogue, leader, token, assessment_sessions):
+    """A dialogue's page asks for the dialogue and its revisions, and its reader may reload
+    it: reads by one reader through one channel within a minute are one; a later one, or
+    through another channel, is another."""
+    path, tr = f"/api/v1/dialogues/{dialogue['id']}", token("tr", "trio")
+    for _ in range(2):
+        client.get(path, headers={**tr, **WEB})
+        client.get(f"{path}/revisions", headers={**tr, **WEB})
+    client.get(path, headers=tr)
+    assert [read["channel"] for read in reads(client, leader, dialogue["id"])] == ["api", "web"]
+
+    with assessment_sessions() as session:  # a minute later
+        for read in session.query(DialogueRead):
+            read.read_at -= timedelta(seconds=61)
+        session.commit()
+    client.get(path, headers={**tr, **WEB})
+    assert [read["channel"] for read in reads(client, leader, dialogue["id"])] == [
+        "web", "api", "web"]
 
 
 def test_the_web_says_it_is_the_channel(assessment_app, dialogue, leader):
