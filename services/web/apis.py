@@ -120,13 +120,17 @@ def _error(response: requests.Response) -> ApiError:
 class Apis:
     content: Api
     assessment: Api
+    notify: Api  # HR's: the emails that failed
 
 
-def make_apis(*, content_url: str, assessment_url: str, timeout: float) -> Apis:
+def make_apis(
+    *, content_url: str, assessment_url: str, notify_url: str, timeout: float
+) -> Apis:
     """The APIs, sharing one pool of keep-alive connections (reads retried on 502-504)."""
     session = http_session(retries=1, backoff=0.1)
     return Apis(
         content=Api(content_url, session, timeout),
         # The assessment's read log names the pages as the channel a dialogue was read by.
         assessment=Api(assessment_url, session, timeout, headers={CHANNEL_HEADER: "web"}),
+        notify=Api(notify_url, session, timeout),
     )

@@ -52,6 +52,7 @@ def create_app(settings: WebSettings | None = None) -> Flask:
     init_language(app)
     app.extensions[session.APIS] = make_apis(
         content_url=settings.base.content_url, assessment_url=settings.base.assessment_url,
+        notify_url=settings.base.notify_url,
         timeout=settings.api_timeout_seconds,
     )
     signin.init_sign_in(app, settings)

@@ -130,7 +130,7 @@ def test_one_visit_is_one_read(client, dialogue, leader, token, assessment_sessi
 def test_the_web_says_it_is_the_channel(assessment_app, dialogue, leader):
     """The pages' API client sends X-Lederdialog-Channel: web with every call."""
     with serving(assessment_app) as url:
-        apis = make_apis(content_url=url, assessment_url=url, timeout=5)
+        apis = make_apis(content_url=url, assessment_url=url, notify_url=url, timeout=5)
         token = leader["Authorization"].removeprefix("Bearer ")
         apis.assessment.get(f"/api/v1/dialogues/{dialogue['id']}", token=token)
         [read] = apis.assessment.get(f"/api/v1/dialogues/{dialogue['id']}/reads", token=token)
