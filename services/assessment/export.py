@@ -48,7 +48,7 @@ class NotifyEmails:
         if notify may not tell them, ServiceUnavailable if it cannot be asked now."""
         try:
             response = self._session.get(
-                f"{self._base}/api/v1/people/{person_id}/emails",
+                f"{self._base}/api/v1/emails/{person_id}",
                 headers={"Authorization": authorization}, timeout=TIMEOUT,
             )
         except requests.RequestException as exc:

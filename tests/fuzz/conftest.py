@@ -21,7 +21,7 @@ from tests.fuzz.contract import load_schema
 from tests.notify.conftest import NOTIFY_TABLES
 from tests.support.databases import backends, empty_tables, migrated_database
 from tests.support.dialogues import FOCUS_AREAS, dialogue_body, record
-from tests.support.servers import content_server
+from tests.support.servers import content_server, notify_server
 
 # Who calls for each role: the leader leads skole, the employee and the TRIO member work
 # there, so the records they may see exist; "none" sends no token at all.
@@ -86,6 +86,13 @@ def fuzz_content_url(tmp_path_factory, redis_url, jwt_settings) -> str:
                               jwt_settings=jwt_settings)
 
 
+@pytest.fixture(scope="session")
+def fuzz_notify_url(tmp_path_factory, redis_url, jwt_settings) -> str:
+    """Base URL of a real notify API, which a person's export asks for their emails."""
+    yield from notify_server(tmp_path_factory, name="fuzz-notify", redis_url=redis_url,
+                             jwt_settings=jwt_settings)
+
+
 @pytest.fixture(scope="session", params=backends())
 def fuzz_assessment_database_url(request, tmp_path_factory) -> str:
     """An assessment database migrated to head, once per backend."""
@@ -95,12 +102,12 @@ def fuzz_assessment_database_url(request, tmp_path_factory) -> str:
 
 @pytest.fixture
 def assessment_app(fuzz_assessment_database_url, redis_url, stream, jwt_settings,
-                   fuzz_content_url):
+                   fuzz_content_url, fuzz_notify_url):
     """The assessment app holding the small org (see `Org`)."""
     settings = load_settings(
         "assessment", environ={}, database_url=fuzz_assessment_database_url,
         redis_url=redis_url, event_stream=stream, jwt=jwt_settings, content_url=fuzz_content_url,
-        log_level=LOG_LEVEL, rate_limits=None,
+        notify_url=fuzz_notify_url, log_level=LOG_LEVEL, rate_limits=None,
     )
     app = create_assessment_app(settings)
     with _deps(app).session_factory() as session:

@@ -124,7 +124,7 @@ def without_times(answer: dict) -> dict:
     ("emp1", ("employee",)), ("hr-1", ("hr_admin",)), ("notify", ("service",)),
 ])
 def test_the_person_hr_and_the_service_see_the_persons_emails(client, token, emails, sub, roles):
-    response = client.get("/api/v1/people/emp1/emails", headers=token(sub, *roles))
+    response = client.get("/api/v1/emails/emp1", headers=token(sub, *roles))
     assert response.status_code == 200, response.get_json()
     answer = response.get_json()
     assert without_times(answer) == EMP1
@@ -134,7 +134,7 @@ def test_the_person_hr_and_the_service_see_the_persons_emails(client, token, ema
 
 
 def test_a_leader_is_planned_the_emails_for_the_dialogues_leader(client, token, emails):
-    answer = client.get("/api/v1/people/leader/emails", headers=token("leader", "leader"))
+    answer = client.get("/api/v1/emails/leader", headers=token("leader", "leader"))
     assert [(row["kind"], row["action_id"]) for row in answer.get_json()["planned"]] == [
         ("action_overdue", "a-emp1"), ("follow_up", None)]
     assert [row["kind"] for row in answer.get_json()["deliveries"]] == ["dialogue_summary"]
@@ -142,7 +142,7 @@ def test_a_leader_is_planned_the_emails_for_the_dialogues_leader(client, token, 
 
 
 def test_someone_with_no_emails_gets_empty_lists(client, token, emails):
-    answer = client.get("/api/v1/people/new.person/emails", headers=token("new.person", "leader"))
+    answer = client.get("/api/v1/emails/new.person", headers=token("new.person", "leader"))
     assert answer.status_code == 200
     assert answer.get_json() == {"person_id": "new.person", "deliveries": [], "planned": [],
                                  "dead_letters": [], "truncated": []}
@@ -152,12 +152,12 @@ def test_someone_with_no_emails_gets_empty_lists(client, token, emails):
     ("emp2", ("employee",)), ("leader", ("leader", "trio")), ("emp1x", ("employee",)),
 ])
 def test_anyone_else_gets_404(client, token, emails, sub, roles):
-    response = client.get("/api/v1/people/emp1/emails", headers=token(sub, *roles))
+    response = client.get("/api/v1/emails/emp1", headers=token(sub, *roles))
     assert response.status_code == 404
 
 
 def test_without_a_token_401(client, emails):
-    response = client.get("/api/v1/people/emp1/emails")
+    response = client.get("/api/v1/emails/emp1")
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
@@ -167,7 +167,7 @@ def test_without_a_token_401(client, emails):
     ("emp%0A1", 404),
 ])
 def test_a_bad_id_is_refused_naming_the_field(client, token, person_id, status):
-    response = client.get(f"/api/v1/people/{person_id}/emails", headers=token("hr-1", "hr_admin"))
+    response = client.get(f"/api/v1/emails/{person_id}", headers=token("hr-1", "hr_admin"))
     assert response.status_code == status
     if status == 422:
         assert "person_id" in response.get_json()["errors"]["path"]
@@ -175,7 +175,7 @@ def test_a_bad_id_is_refused_naming_the_field(client, token, person_id, status):
 
 def test_each_list_is_cut_at_the_limit_and_says_so(client, token, emails, monkeypatch):
     monkeypatch.setattr(export, "LIMIT", 2)
-    answer = client.get("/api/v1/people/emp1/emails", headers=token("emp1", "employee")).get_json()
+    answer = client.get("/api/v1/emails/emp1", headers=token("emp1", "employee")).get_json()
     assert [row["kind"] for row in answer["deliveries"]] == ["action_due", "action_reminder"]
     assert [row["kind"] for row in answer["planned"]] == ["action_reminder", "action_due"]
     assert len(answer["dead_letters"]) == 1
@@ -193,7 +193,7 @@ def test_planned_kinds_follow_whom_each_mailing_is_for():
 
 def test_the_endpoint_is_in_the_openapi_document(client):
     spec = client.get("/openapi.json").get_json()
-    operation = spec["paths"]["/api/v1/people/{person_id}/emails"]["get"]
+    operation = spec["paths"]["/api/v1/emails/{person_id}"]["get"]
     assert {"200", "401", "404", "422"} <= set(operation["responses"])
     answer = spec["components"]["schemas"]["PersonEmails"]["properties"]
     assert {"person_id", "deliveries", "planned", "dead_letters", "truncated"} <= set(answer)

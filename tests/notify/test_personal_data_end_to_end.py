@@ -89,7 +89,7 @@ def fall_due(notify_sessions, *where) -> None:
 
 
 def emails_at_notify(notify_url: str, headers: dict, person_id: str) -> dict:
-    answer = requests.get(f"{notify_url}/api/v1/people/{person_id}/emails", headers=headers,
+    answer = requests.get(f"{notify_url}/api/v1/emails/{person_id}", headers=headers,
                           timeout=10)
     assert answer.status_code == 200, answer.text
     return answer.json()

@@ -26,7 +26,7 @@ blp = Blueprint(
 )
 
 
-@blp.route("/people/<person_id>/emails")
+@blp.route("/emails/<person_id>")
 class PersonEmails(MethodView):
     @blp.secured(errors=(404, 422))
     @blp.arguments(PersonPathSchema, location="path")
