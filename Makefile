@@ -50,6 +50,7 @@ bench: install ## Run the benchmarks (needs wrk and a local PostgreSQL)
 	$(PY) bench/notify.py
 	$(PY) bench/web.py
 	$(PY) bench/org_import.py
+	$(PY) bench/hr_import.py
 	$(PY) bench/e2e.py
 	$(PY) bench/load.py
 

@@ -164,6 +164,11 @@ def test_bodies_over_the_limit_get_413_from_the_proxy(proxy):
     page = post("/dialogues/new", MIB + 1)
     assert page.status_code == 413
     assert "for stort" in page.text and page.headers["Content-Type"].startswith("text/plain")
+    # HR's page for the import takes the file as the API does, and says so past it.
+    assert post("/hr/organisation/import", 20 * MIB).json()["body_bytes"] == 20 * MIB
+    page_too_large = post("/hr/organisation/import", 21 * MIB + 1)
+    assert page_too_large.status_code == 413
+    assert "over 21 MiB" in page_too_large.text
 
 
 @contextmanager

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from marshmallow import ValidationError, validate
-from sqlalchemy import Select, false, func, select, update
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,8 @@ HISTORY_FIELDS = ("name", "email", "language", "unit_id", "left_on")
 UNIT_REFERENCES = ("unit_id", "parent_id")
 # Any 64-bit key will do; it names the lock, not a row.
 TREE_LOCK_KEY = 0x4C44_5452_4545
+# The longest text people are searched for by (in their name or email).
+SEARCH_MAX = 100
 
 
 # The pattern is also the OpenAPI one, so it avoids Python-only syntax; since Python's $
@@ -198,15 +200,37 @@ def get_person(session: Session, *, person_id: str, principal: Principal) -> Per
 
 def list_people(
     session: Session, *, principal: Principal, unit_id: str | None = None,
-    ids: list[str] | None = None, offset: int = 0, limit: int = 100,
+    ids: list[str] | None = None, q: str | None = None, offset: int = 0, limit: int = 100,
 ) -> tuple[list[Person], int]:
-    """A page of the people the principal may see, ordered by id, and their total."""
+    """A page of the people the principal may see, ordered by id, and their total; `q` keeps
+    those whose name or email holds it, whatever the case."""
     query = select(Person).where(access.readable_people(session, principal)).order_by(Person.id)
     if unit_id is not None:
         query = query.where(Person.unit_id == unit_id)
     if ids is not None:
         query = query.where(Person.id.in_(ids))
+    if q is not None:
+        needle = q.strip().lower()
+        query = query.where(or_(
+            _lowered(session, Person.name).contains(needle, autoescape=True),
+            _lowered(session, Person.email).contains(needle, autoescape=True),
+        ))
     return _page(session, query, offset, limit)
+
+
+def _lowered(session: Session, column: ColumnElement[str]) -> ColumnElement[str]:
+    """The column in lower case, Æ, Ø and Å too. PostgreSQL's lower() follows the database's
+    Unicode character type; SQLite's knows only A to Z, so there Python lowers it."""
+    if session.get_bind().dialect.name != "sqlite":
+        return func.lower(column)
+    session.connection().connection.driver_connection.create_function(
+        "unicode_lower", 1, _lower, deterministic=True
+    )
+    return func.unicode_lower(column)
+
+
+def _lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
 
 
 def create_person(session: Session, *, values: Mapping[str, str | None]) -> Person:

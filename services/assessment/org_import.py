@@ -41,6 +41,23 @@ OWN_COLUMNS = {
 REQUIRED_COLUMNS = ("kind", "id", "name")
 COLUMNS = REQUIRED_COLUMNS + OWN_COLUMNS["person"] + OWN_COLUMNS["unit"]
 MAX_REPORTED = 1000
+# The changes a preview lists of each kind (each with its total): enough to read through,
+# and an answer that stays small for the largest organisation.
+MAX_LISTED = 1000
+# Each listing, and which fields of its items name a unit and which a person.
+LISTINGS = {
+    "units_added": (("id", "parent_id"), ("leader_id", "tr_id", "amr_id")),
+    "units_changed": (("id",), ()),
+    "units_moved": (("id", "old", "new"), ()),
+    "people_added": (("unit_id",), ("id",)),
+    "people_changed": ((), ("id",)),
+    "people_moved": (("old", "new"), ("id",)),
+    "trio": (("unit_id",), ("old", "new")),
+    "left": (("unit_id",), ("id",)),
+}
+TRIO_ROLES = {"leader_id": "leader", "tr_id": "tr", "amr_id": "amr"}
+# The field whose change moves a record: a unit to another parent, a person to another unit.
+PLACE = {"unit": "parent_id", "person": "unit_id"}
 # What errors="surrogateescape" makes of bytes that are not UTF-8.
 NOT_UTF8 = re.compile("[\udc80-\udcff]")
 ROW, CONSISTENCY = "row", "consistency"
@@ -123,7 +140,8 @@ def import_csv(
 
     `whole`: the file is the whole organisation, so the people it does not list who have
     neither left nor been erased leave `today`. `dry_run`: everything is done and checked,
-    then rolled back, so the answer is the import's and nothing is written or emitted.
+    then rolled back, so the answer is the import's and nothing is written or emitted; it
+    also lists the changes one by one (`changes`), for HR to read before importing.
     The file is read whole before the tree is locked, so a slow upload holds no lock.
     """
     problems = Problems()
@@ -137,12 +155,13 @@ def import_csv(
         raise Rejected(problems)
     try:
         now = utcnow()
-        answer = {**_save(session, rows, stored, by=principal.sub, now=now), "left": []}
-        if whole:
-            answer["left"] = _mark_left(
-                session, {row.id for row in rows if row.kind == "person"}, on=today,
-                by=principal.sub, at=now, request_id=request_id)
+        answer = _save(session, rows, stored, by=principal.sub, now=now)
+        leaving = _mark_left(
+            session, {row.id for row in rows if row.kind == "person"}, on=today,
+            by=principal.sub, at=now, request_id=request_id) if whole else {}
+        answer["left"] = list(leaving)
         if dry_run:
+            answer["changes"] = _changes(session, rows, stored, leaving)
             session.rollback()
         else:
             session.commit()
@@ -395,9 +414,9 @@ def _save(session: Session, rows: list[Row], stored: dict[str, Stored], *, by: s
 def _mark_left(
     session: Session, listed: set[str], *, on: date, by: str, at: datetime,
     request_id: str | None,
-) -> list[str]:
+) -> dict[str, str | None]:
     """Mark left `on` the people neither left nor erased who are not `listed`, each with the
-    change in their history and a person.left event; their ids, by id."""
+    change in their history and a person.left event; their units by their ids, by id."""
     leaving = leavers.here_but_not_in(session, listed)
     ids = list(leaving)
     for start in range(0, len(ids), WRITE_CHUNK):
@@ -419,7 +438,69 @@ def _mark_left(
                 session, {person_id: leaving[person_id] for person_id in chunk}, left_on=on,
                 request_id=request_id)),
         ])
-    return ids
+    return leaving
+
+
+class Changes:
+    """What a preview lists: each kind of change with its total and its first MAX_LISTED (in
+    the file's order), and the ids of the units and people those name."""
+
+    def __init__(self):
+        self.listings: dict[str, dict] = {name: {"total": 0, "items": []} for name in LISTINGS}
+        self.named: dict[str, set[str]] = {"unit": set(), "person": set()}
+
+    def add(self, listing: str, item: dict) -> None:
+        entry = self.listings[listing]
+        entry["total"] += 1
+        if len(entry["items"]) < MAX_LISTED:
+            entry["items"].append(item)
+            for kind, keys in zip(("unit", "person"), LISTINGS[listing], strict=True):
+                self.named[kind].update(item[key] for key in keys if item[key])
+
+
+def _changes(session: Session, rows: list[Row], stored: dict[str, Stored],
+             leaving: dict[str, str | None]) -> dict:
+    """The import's changes one by one, for a preview: the records added, changed (which
+    fields, old → new) and moved (parent or unit, old → new), the units' TRIO roles that
+    change hands, who leaves, and the names of every unit and person listed, as they are
+    after the import. Read inside the import's transaction, before it is rolled back."""
+    changes = Changes()
+    for kind, plural in PLURALS.items():
+        blank = {field: None for field in FIELDS[kind]} | DEFAULTS[kind]
+        for row in rows:
+            if row.kind == kind and row.id not in stored[kind].ids:
+                changes.add(f"{plural}_added", {**blank, **row.values, "id": row.id})
+        place = PLACE[kind]
+        for row, before in sorted(stored[kind].changed, key=lambda changed: changed[0].line):
+            differs = [field for field, value in row.values.items() if before[field] != value]
+            if place in differs:
+                changes.add(f"{plural}_moved",
+                            {"id": row.id, "old": before[place], "new": row.values[place]})
+            for field in differs:
+                if field in TRIO_ROLES:
+                    changes.add("trio", {"unit_id": row.id, "role": TRIO_ROLES[field],
+                                         "old": before[field], "new": row.values[field]})
+            fields = [{"field": field, "old": before[field], "new": row.values[field]}
+                      for field in differs if field != place and field not in TRIO_ROLES]
+            if fields:
+                changes.add(f"{plural}_changed", {"id": row.id, "fields": fields})
+    for person_id, unit_id in leaving.items():
+        changes.add("left", {"id": person_id, "unit_id": unit_id})
+    return {**changes.listings, "names": {
+        PLURALS[kind]: _names(session, MODELS[kind], ids)
+        for kind, ids in changes.named.items()
+    }}
+
+
+def _names(session: Session, model: type[Unit | Person], ids: set[str]) -> dict[str, str]:
+    """The names of the records with these ids, by id."""
+    wanted = sorted(ids)
+    names = {}
+    for start in range(0, len(wanted), leavers.IDS_PER_QUERY):
+        chunk = wanted[start:start + leavers.IDS_PER_QUERY]
+        query = select(model.id, model.name).where(model.id.in_(chunk))
+        names.update((record_id, name) for record_id, name in session.execute(query))
+    return names
 
 
 def _parents_first(new: dict[str, Row]) -> list[str]:

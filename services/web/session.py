@@ -9,7 +9,7 @@ import functools
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, request, session, url_for
+from flask import abort, current_app, redirect, request, session, url_for
 
 from services.web.apis import Apis
 from shared.web.observability import current_request_id
@@ -47,6 +47,20 @@ def sign_in_required(view):
     def wrapper(*args, **kwargs):
         if not signed_in():
             return redirect(url_for("signin.start", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def hr_only(view):
+    """A page for HR admins (signed in first); to anyone else it does not exist (404), as
+    the APIs answer what a caller may not know of."""
+
+    @functools.wraps(view)
+    @sign_in_required
+    def wrapper(*args, **kwargs):
+        if "hr_admin" not in roles():
+            abort(404)
         return view(*args, **kwargs)
 
     return wrapper

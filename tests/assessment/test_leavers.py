@@ -194,7 +194,8 @@ def test_a_dry_run_answers_as_the_import_and_writes_nothing(
     assert preview.status_code == 200, preview.get_json()
     assert state(assessment_sessions) == before
     imported = send(dry_run="false")
-    assert imported.get_json() == preview.get_json() == {
+    previewed = {key: value for key, value in preview.get_json().items() if key != "changes"}
+    assert imported.get_json() == previewed == {
         "units": {"created": 0, "updated": 0, "unchanged": 3},
         "people": {"created": 1, "updated": 1, "unchanged": 9},
         "left": ["emp1"],

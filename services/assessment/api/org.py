@@ -134,10 +134,11 @@ class People(MethodView):
     @blp.response(200, PersonSchema(many=True))
     @blp.paginate()
     def get(self, args, pagination_parameters):
-        """The people you may see, by id (?unit_id= for one unit's, ?id= for some by id)"""
+        """The people you may see, by id (?unit_id= for one unit's, ?id= for some by id,
+        ?q= for those whose name or email holds a text)"""
         people, pagination_parameters.item_count = org.list_people(
             db_session(), principal=current_principal(), unit_id=args.get("unit_id"),
-            ids=args.get("id"),
+            ids=args.get("id"), q=args.get("q"),
             offset=pagination_parameters.first_item, limit=pagination_parameters.page_size,
         )
         return people

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from marshmallow import Schema, fields, validate
 
-from services.assessment.org import RULES
+from services.assessment.org import RULES, SEARCH_MAX
 from services.assessment.schemas.dialogues import HELD_YEARS_BACK
-from shared.validation import ChangeSchema, Day
+from shared.validation import ChangeSchema, Day, Line
 
 HR_ID = "Stable id from HR: 1 to 64 letters, digits, '.', '_' or '-'"
 
@@ -93,6 +95,9 @@ class PersonListArgs(Schema):
     id = fields.List(fields.String(validate=RULES["id"]), validate=validate.Length(max=100),
                      metadata={"description": "Only these people (?id=a&id=b, at most 100): "
                                               "the ones you may see, unknown ids left out"})
+    q = Line(max_length=SEARCH_MAX, metadata={
+        "description": "Only those whose name or email holds this text, whatever the case "
+                       f"(1 to {SEARCH_MAX} characters on one line)"})
 
 
 class ImportCountsSchema(Schema):
@@ -110,8 +115,94 @@ class ImportArgs(Schema):
                        "nothing and emit nothing (a preview)"})
 
 
+class ImportFieldChangeSchema(Schema):
+    field = fields.String()
+    old = fields.String(allow_none=True)
+    new = fields.String(allow_none=True)
+
+
+class ImportUnitAddedSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    parent_id = fields.String(allow_none=True)
+    leader_id = fields.String(allow_none=True)
+    tr_id = fields.String(allow_none=True)
+    amr_id = fields.String(allow_none=True)
+
+
+class ImportPersonAddedSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    email = fields.String()
+    language = fields.String()
+    unit_id = fields.String(allow_none=True)
+
+
+class ImportChangedSchema(Schema):
+    id = fields.String()
+    # Named so as not to hide marshmallow's `fields` in the class.
+    changed_fields = fields.List(
+        fields.Nested(ImportFieldChangeSchema), attribute="fields", data_key="fields",
+        metadata={"description": "Each field that changes, but the place and the TRIO"})
+
+
+class ImportMovedSchema(Schema):
+    id = fields.String()
+    old = fields.String(allow_none=True, metadata={"description": "The unit (or parent) before"})
+    new = fields.String(allow_none=True, metadata={"description": "The unit (or parent) after"})
+
+
+class ImportTrioChangeSchema(Schema):
+    unit_id = fields.String()
+    role = fields.String(metadata={"description": "leader, tr or amr"})
+    old = fields.String(allow_none=True, metadata={"description": "The person before"})
+    new = fields.String(allow_none=True, metadata={"description": "The person after"})
+
+
+class ImportLeftSchema(Schema):
+    id = fields.String()
+    unit_id = fields.String(allow_none=True)
+
+
+@cache  # one schema per kind of item, so the API's documentation names each once
+def _listing_schema(item: type[Schema]) -> type[Schema]:
+    return Schema.from_dict({
+        "total": fields.Integer(),
+        "items": fields.List(fields.Nested(item)),
+    }, name=item.__name__.replace("Schema", "ListingSchema"))
+
+
+def _listing(item: type[Schema], what: str) -> fields.Nested:
+    """A list of changes of one kind: how many in all, and the first 1,000 (file order)."""
+    return fields.Nested(_listing_schema(item), metadata={"description": what})
+
+
+class ImportNamesSchema(Schema):
+    units = fields.Dict(keys=fields.String(), values=fields.String())
+    people = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class ImportChangesSchema(Schema):
+    units_added = _listing(ImportUnitAddedSchema, "New units, as the file has them")
+    units_changed = _listing(ImportChangedSchema, "Units renamed")
+    units_moved = _listing(ImportMovedSchema, "Units placed under another parent")
+    people_added = _listing(ImportPersonAddedSchema, "New people, as the file has them")
+    people_changed = _listing(ImportChangedSchema, "People whose name, email or language "
+                                                   "changes")
+    people_moved = _listing(ImportMovedSchema, "People moved to another unit")
+    trio = _listing(ImportTrioChangeSchema, "A unit's leader, TR or AMR that changes hands "
+                                            "(units already there)")
+    left = _listing(ImportLeftSchema, "The people who leave (whole=true), with their unit")
+    names = fields.Nested(ImportNamesSchema, metadata={
+        "description": "The name of every unit and person the listed changes name, by id, "
+                       "as after the import"})
+
+
 class ImportResultSchema(Schema):
     units = fields.Nested(ImportCountsSchema)
     people = fields.Nested(ImportCountsSchema)
     left = fields.List(fields.String(), metadata={
         "description": "The ids of the people marked left (only with whole=true), by id"})
+    changes = fields.Nested(ImportChangesSchema, metadata={
+        "description": "Only with dry_run=true: every change one by one, each kind with its "
+                       "total and its first 1,000 in the file's order"})

@@ -10,6 +10,13 @@ from services.web.pages import (
     actions,
     dialogues,
     framework,
+    hr_failed_emails,
+    hr_framework,
+    hr_import,
+    hr_insights,
+    hr_organisation,
+    hr_person,
+    hr_unit,
     mine_data,
     overview,
     read_log,
@@ -25,11 +32,18 @@ MENU = [
     ("trio.show", _l("My unit's dialogues"), {"trio"}),
     ("framework.show", _l("The framework"), None),
     ("mine_data.show", _l("My data"), set()),
+    ("insights.show", _l("Insights"), {"hr_admin", "leader"}),
+    ("hr_framework.versions", _l("Framework versions"), {"hr_admin"}),
+    ("hr_failed_emails.show", _l("Failed emails"), {"hr_admin"}),
+    ("hr_organisation.show", _l("The organisation"), {"hr_admin"}),
+    ("hr_import.start", _l("Import the organisation"), {"hr_admin"}),
 ]
 
 
 def register(app: Flask) -> None:
-    for module in (framework, overview, dialogues, actions, reassign, trio, record, mine_data):
+    for module in (framework, overview, dialogues, actions, reassign, trio, record, mine_data,
+                   hr_insights, hr_framework, hr_failed_emails, hr_organisation, hr_person,
+                   hr_unit, hr_import):
         app.register_blueprint(module.blp)
     labels.register(app)
     read_log.register(app)
