@@ -64,9 +64,14 @@ class Api:
         self._headers = {"Accept": "application/json", **(headers or {})}
 
     def call(self, method: str, path: str, *, token: str | None, request_id: str | None = None,
-             client_address: str | None = None, params: Any = None,
-             body: Any = None) -> requests.Response:
+             client_address: str | None = None, params: Any = None, body: Any = None,
+             data: bytes | None = None, content_type: str | None = None,
+             timeout: float | tuple[float, float] | None = None) -> requests.Response:
+        """`body` goes as JSON; or `data` as it is, of `content_type`. `timeout`: longer
+        than the pages' usual one, for the rare call that takes seconds (the import)."""
         headers = dict(self._headers)
+        if content_type:
+            headers["Content-Type"] = content_type
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if request_id:
@@ -77,8 +82,8 @@ class Api:
             headers["X-Forwarded-For"] = client_address
         try:
             response = self._session.request(
-                method, self._base + path, params=params, json=body, headers=headers,
-                timeout=self._timeout,
+                method, self._base + path, params=params, json=body, data=data,
+                headers=headers, timeout=timeout or self._timeout,
             )
         except requests.RequestException as exc:
             raise ApiError(503, f"{self._base} cannot be reached: {type(exc).__name__}") from exc

@@ -18,16 +18,11 @@ import json
 import secrets
 from dataclasses import dataclass
 
-import requests
-from flask import current_app, request
+from flask import current_app
 from flask import session as flask_session
 from redis import Redis
 
-from services.web.apis import CHANNEL_HEADER, ApiError
-from services.web.apis import _error as api_error
-from services.web.signin import SETTINGS
-from shared.http import http_session
-from shared.web.observability import current_request_id
+from services.web import session
 
 # The import's own limit (docs/org-import.md), and what a form adds to the file.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -38,7 +33,6 @@ SESSION_KEY = "hr_imports"  # the tokens of the session's uploads, newest last
 KEPT_PER_SESSION = 5
 # Connect, read: the import's answer may take as long as the API's worker is given (60 s).
 IMPORT_TIMEOUT = (2.0, 60.0)
-HTTP = "lederdialog.web.hr_import.http"
 
 
 @dataclass(frozen=True)
@@ -96,25 +90,11 @@ def drop(token: str) -> None:
 def send(csv: bytes, *, whole: bool, dry_run: bool) -> dict:
     """POST the file to the assessment API's import as the signed-in person; its answer, or
     ApiError as any call of the pages raises it (503 when it can't be reached)."""
-    settings = current_app.extensions[SETTINGS]
-    headers = {
-        "Accept": "application/json", "Content-Type": "text/csv",
-        "Authorization": f"Bearer {flask_session.get('token', '')}",
-        "X-Forwarded-For": request.remote_addr or "", CHANNEL_HEADER: "web",
-    }
-    if current_request_id():
-        headers["X-Request-ID"] = current_request_id()
-    try:
-        response = _http().post(
-            f"{settings.base.assessment_url}/api/v1/org/import", data=csv, headers=headers,
-            params={"whole": str(whole).lower(), "dry_run": str(dry_run).lower()},
-            timeout=IMPORT_TIMEOUT,
-        )
-    except requests.RequestException as exc:
-        raise ApiError(503, f"the import cannot be reached: {type(exc).__name__}") from exc
-    if response.status_code >= 400:
-        raise api_error(response)
-    return response.json()
+    return session.call(
+        "assessment", "POST", "/api/v1/org/import", data=csv, content_type="text/csv",
+        params={"whole": str(whole).lower(), "dry_run": str(dry_run).lower()},
+        timeout=IMPORT_TIMEOUT,
+    ).json()
 
 
 def _store(token: str, fields: dict) -> None:
@@ -133,10 +113,4 @@ def _key(token: str) -> str:
 def _redis() -> Redis:
     return current_app.config["SESSION_REDIS"]
 
-
-def _http() -> requests.Session:
-    """One pool of connections per process; never retried: an import is not repeated."""
-    if HTTP not in current_app.extensions:
-        current_app.extensions[HTTP] = http_session(retries=0)
-    return current_app.extensions[HTTP]
 
