@@ -12,7 +12,7 @@ from flask import Blueprint, render_template, request
 from services.web import session
 from services.web.pages.hr_edit import changes, save
 from services.web.pages.hr_organisation import all_units
-from services.web.pages.mine_data import LANGUAGES, _person_change
+from services.web.pages.mine_data import LANGUAGES, person_change
 from services.web.people import names_of
 
 blp = Blueprint("hr_person", __name__)
@@ -47,7 +47,7 @@ def _page(person_id: str, *, errors: dict[str, str] | None = None, typed=None) -
         "pages/hr/person.html", person=person, typed=typed or person, errors=errors or {},
         units=sorted(units.values(), key=lambda unit: (unit["name"].casefold(), unit["id"])),
         unit_names=names, LANGUAGES=LANGUAGES,
-        history=[_person_change(change, names) for change in history],
+        history=[person_change(change, names) for change in history],
         changed_by=names_of({change["changed_by"] for change in history}),
         done=request.args.get("done"),
     )

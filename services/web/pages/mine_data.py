@@ -62,7 +62,7 @@ def show():
     return render_template(
         "pages/mine_data.html", export=export, units=units, names=names_of(_people_named(export)),
         language=LANGUAGES.get(person["language"], person["language"]),
-        history=[_person_change(change, units) for change in export["history"]],
+        history=[person_change(change, units) for change in export["history"]],
         reads=newest_first(export["reads"]), own_reads=newest_first(export["own_reads"]),
         dialogue_labels={d["id"]: f"{SETTINGS[d['setting']]}, {day(d['held_on'])}"
                          for d in dialogues},
@@ -99,7 +99,7 @@ def _people_named(export: dict) -> set[str]:
          for value in (change["old_value"], change["new_value"])}
 
 
-def _person_change(change: dict, units: dict[str, str]) -> dict:
+def person_change(change: dict, units: dict[str, str]) -> dict:
     """A change to the person's record in words: the field's name, and units, languages and
     days as the page writes them."""
     def shown(value):
