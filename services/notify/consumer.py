@@ -1,7 +1,10 @@
-"""The stream consumer: events in, Celery jobs and reminder rows out, one entry at a time.
+"""The stream consumer: events in, Celery jobs and reminder rows out.
 
-Each entry is taken in a transaction of its own (intake.take) and acknowledged once its
-jobs are on the queue and its rows committed. An entry that does not fit its schema is
+The entries of a batch are taken in one transaction (intake.take, entry after entry),
+their jobs put on the queue together and the entries acknowledged together once the rows
+are committed. Should one entry fail, nothing of the batch is kept: the entries before
+it are taken again, that entry is dealt with on its own, and the entries after it go on
+as a batch of their own. An entry that does not fit its schema is
 set aside at once as a dead event; one whose handling fails stays unacknowledged and is
 tried again after a backoff, counted by the stream's own delivery count (which survives a
 restart), and set aside after EventRetry.max_attempts. Either way the entries after it go
@@ -35,6 +38,7 @@ from services.notify.metrics import (
     DEAD_EVENTS_WAITING,
     EVENT_FAILURES,
     EVENTS_CONSUMED,
+    serve_metrics,
 )
 from shared.db import make_engine, make_session_factory
 from shared.healthcheck import heartbeat_from_env
@@ -78,11 +82,11 @@ class Consumer:
                 raise
 
     def run_once(self) -> int:
-        """Take one batch, entry by entry: entries claimed from dead consumers first, then
-        our own whose backoff is over, else new ones. An outage is raised."""
-        entries = self._claim() or self._due() or self._read()
-        for entry_id, fields in entries:
-            self._take(_text(entry_id), intake.entry_fields(fields))
+        """Take one batch: entries claimed from dead consumers first, then our own whose
+        backoff is over, else new ones. An outage is raised."""
+        entries = [(_text(entry_id), intake.entry_fields(fields))
+                   for entry_id, fields in self._claim() or self._due() or self._read()]
+        self._take_all(entries)
         return len(entries)
 
     def _claim(self) -> list:
@@ -118,21 +122,46 @@ class Consumer:
         )
         return reply[0][1] if reply else []
 
-    def _take(self, entry_id: str, fields: dict[str, str]) -> None:
-        try:
-            with self._sessions() as session:
-                outcome = intake.take(session, fields, policy=self._policy, now=self._clock(),
-                                      enqueue=self._enqueue, handlers=self._handlers)
-                session.commit()
-        except OUTAGES:
-            raise
-        except Exception as exc:
-            self._not_taken(entry_id, fields, exc)
-            return
-        self._redis.xack(self._stream, GROUP, entry_id)
-        EVENTS_CONSUMED.labels(intake.event_type(fields, self._handlers), outcome).inc()
-        if outcome == intake.DUPLICATE:
-            log.info("event seen before", entry_id=entry_id)
+    def _take_all(self, entries: list[tuple[str, dict[str, str]]]) -> None:
+        """Take the entries in order, all together unless one fails: then those before it
+        are taken (together) again, it is dealt with alone and those after it go on."""
+        while entries:
+            failed = self._take_together(entries)
+            if failed is None:
+                return
+            index, exc = failed
+            self._take_all(entries[:index])
+            self._not_taken(*entries[index], exc)
+            entries = entries[index + 1:]
+
+    def _take_together(
+        self, entries: list[tuple[str, dict[str, str]]]
+    ) -> tuple[int, Exception] | None:
+        """The entries in one transaction, their jobs queued and the entries acknowledged
+        together: None. If one fails, its index and what it raised, and nothing of the
+        entries was written, queued or acknowledged. An outage is raised."""
+        jobs: list[dict] = []
+        outcomes = []
+        with self._sessions() as session:
+            for index, (_entry_id, fields) in enumerate(entries):
+                try:
+                    outcomes.append(intake.take(
+                        session, fields, policy=self._policy, now=self._clock(),
+                        enqueue=jobs.extend, handlers=self._handlers))
+                    session.flush()  # a row the database refuses is this entry's fault
+                except OUTAGES:
+                    raise
+                except Exception as exc:
+                    return index, exc
+            if jobs:
+                self._enqueue(jobs)
+            session.commit()
+        self._redis.xack(self._stream, GROUP, *(entry_id for entry_id, _fields in entries))
+        for (entry_id, fields), outcome in zip(entries, outcomes, strict=True):
+            EVENTS_CONSUMED.labels(intake.event_type(fields, self._handlers), outcome).inc()
+            if outcome == intake.DUPLICATE:
+                log.info("event seen before", entry_id=entry_id)
+        return None
 
     def _not_taken(self, entry_id: str, fields: dict[str, str], exc: Exception) -> None:
         """An unfit entry is set aside at once, a failed one once out of attempts. Should
@@ -216,6 +245,7 @@ def main() -> None:
     """Run the consumer with settings from the environment until SIGINT or SIGTERM."""
     settings = load_notify_settings()
     configure_logging("notify", settings.base.log_level)
+    serve_metrics(settings.metrics_port)
     celery = make_celery(settings)
     consumer = Consumer(
         redis=Redis.from_url(settings.base.redis_url, socket_timeout=10,

@@ -1,6 +1,6 @@
 """One stream entry through notify: read, checked against its schema, handled, handed on.
 
-The consumer takes each entry this way in a transaction of its own, and a dead-event
+The consumer takes the entries of a batch this way in one transaction, and a dead-event
 replay takes a set-aside entry the same way. The caller owns the transaction: `take`
 queues the jobs (before the commit: a crash in between queues them again, and their
 idempotency keys keep that from sending twice) and leaves the commit to the caller.
