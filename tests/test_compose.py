@@ -165,3 +165,14 @@ def test_the_proxy_passes_each_service_to_the_port_it_listens_on():
         assert environment.get("TRUSTED_PROXIES") == "1", f"{host} must trust the proxy"
         condition = compose_service(PROXY)["depends_on"][host]
         assert condition == {"condition": "service_healthy"}
+
+
+@pytest.mark.parametrize("name", ["notify-consumer", "notify-worker"])
+def test_notify_processes_in_containers_of_their_own_serve_their_metrics(name):
+    # In its own container a process's metrics folder is its own: the notify API's
+    # /metrics cannot add it up, so the process serves it (tests/notify/
+    # test_metrics_in_containers.py starts them so), to the compose network alone.
+    service = compose_service(name)
+    assert service["environment"].get("PROMETHEUS_MULTIPROC_DIR")
+    assert service["environment"].get("METRICS_PORT") == "9100"
+    assert "ports" not in service

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import setup_logging, worker_process_init
+from celery.signals import setup_logging, worker_process_init, worker_ready
 
 from services.notify.config import NotifySettings, load_notify_settings
+from services.notify.metrics import serve_metrics
 from services.notify.runtime import runtime
 from shared.config import VAR_DIR
 from shared.logs import configure_logging
@@ -71,6 +72,12 @@ def send_jobs(celery: Celery, jobs: list[dict]) -> None:
 @setup_logging.connect
 def _json_logs(**_kwargs) -> None:
     configure_logging("notify", load_notify_settings().base.log_level)
+
+
+@worker_ready.connect
+def _serve_metrics(**_kwargs) -> None:
+    """With METRICS_PORT, the worker's main process serves what its pool counts."""
+    serve_metrics(load_notify_settings().metrics_port)
 
 
 @worker_process_init.connect

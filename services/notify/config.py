@@ -64,6 +64,7 @@ class NotifySettings:
     consumer_block_ms: int = 2000
     claim_idle_ms: int = 60_000  # entries pending this long with a dead consumer are claimed
     event_retry: EventRetry = field(default_factory=EventRetry)
+    metrics_port: int | None = None  # the consumer and the worker serve /metrics on it
 
     def token(self) -> Callable[[], str]:
         """What gives the bearer token notify shows the assessment API at each call:
@@ -106,6 +107,8 @@ def load_notify_settings(environ: dict[str, str] | None = None, **overrides) -> 
         "consumer_batch": int(env.get("NOTIFY_CONSUMER_BATCH", NotifySettings.consumer_batch)),
         "claim_idle_ms": int(float(env.get("NOTIFY_CLAIM_IDLE_SECONDS", 60)) * 1000),
     }
+    if env.get("METRICS_PORT"):
+        values["metrics_port"] = _port(env["METRICS_PORT"])
     if env.get("NOTIFY_CONSUMER_NAME"):
         values["consumer_name"] = env["NOTIFY_CONSUMER_NAME"]
     values.update(overrides)
@@ -117,3 +120,9 @@ def load_notify_settings(environ: dict[str, str] | None = None, **overrides) -> 
     if settings.event_retry.max_attempts < 1:
         raise ValueError("NOTIFY_EVENT_MAX_ATTEMPTS must be at least 1")
     return settings
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"METRICS_PORT must be a port number (1 to 65535), not {text!r}")
+    return int(text)

@@ -2,12 +2,20 @@
 
 The consumer, the Celery worker processes and the API each count in their own
 process; give them one PROMETHEUS_MULTIPROC_DIR (`make run` does) and the
-API's /metrics adds them up.
+API's /metrics adds them up. Where they cannot share a folder (a container each), the
+consumer and the worker serve their own /metrics on METRICS_PORT (`serve_metrics`).
 """
 
 import os
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    multiprocess,
+    start_http_server,
+)
 
 # `make run` makes the folder before it starts anything; in a container of its own, or
 # started by hand, a process makes it itself.
@@ -54,3 +62,16 @@ REMINDER_BACKLOG = Gauge(
     "Pending reminders: due (not yet handed to the queue) or scheduled for later",
     ["state"], multiprocess_mode="mostrecent",
 )
+
+
+def serve_metrics(port: int | None) -> None:
+    """Serve /metrics on port, if one is given, from a thread of this process: what this
+    process counts and, with PROMETHEUS_MULTIPROC_DIR, what every process counting in that
+    folder does (a Celery worker's pool)."""
+    if port is None:
+        return
+    registry = REGISTRY
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    start_http_server(port, registry=registry)
