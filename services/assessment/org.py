@@ -88,6 +88,18 @@ def cycle_path(
     return [*path, unit_id] if current == unit_id else None
 
 
+def ancestry(session: Session, unit_id: str | None) -> dict[str, str | None]:
+    """{unit: its parent} of the unit and every unit above it, in one statement however
+    deep the tree (each step follows the primary key)."""
+    if unit_id is None:
+        return {}
+    start = select(Unit.id, Unit.parent_id).where(Unit.id == unit_id)
+    chain = start.cte("chain", recursive=True)
+    # UNION, not UNION ALL: a loop already in the tree ends the recursion.
+    chain = chain.union(select(Unit.id, Unit.parent_id).join(chain, Unit.id == chain.c.parent_id))
+    return dict(session.execute(select(chain.c.id, chain.c.parent_id)).all())
+
+
 def lock_tree(session: Session) -> None:
     """Serialise changes to the tree until the transaction ends, so two can't close a loop."""
     if session.get_bind().dialect.name == "postgresql":
@@ -174,10 +186,8 @@ def update_unit(session: Session, *, unit_id: str, changes: Mapping[str, str | N
     _check(session, changes)
     if "parent_id" in changes:
         lock_tree(session)
-        loop = cycle_path(
-            lambda uid: session.scalar(select(Unit.parent_id).where(Unit.id == uid)),
-            unit_id, changes["parent_id"],
-        )
+        parent_of = ancestry(session, changes["parent_id"])
+        loop = cycle_path(parent_of.get, unit_id, changes["parent_id"])
         if loop:
             session.rollback()
             raise Invalid.field(

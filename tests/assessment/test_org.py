@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, insert, select
 
 from services.assessment import org as org_service
 from services.assessment.errors import Invalid
@@ -138,6 +138,39 @@ def test_a_unit_cannot_go_below_itself(client, org, hr, assessment_sessions, uni
         stored = session.get(Unit, unit)
         assert stored.name != "Renamed"
         assert stored.parent_id == {"skole": "kommune", "kommune": None}[unit]
+
+
+def test_the_loop_check_asks_as_much_at_any_depth(assessment_sessions):
+    depth = 1_000
+    with assessment_sessions() as session:
+        session.execute(insert(Unit), [
+            {"id": f"c{n:04d}", "name": f"Chain {n}", "parent_id": f"c{n - 1:04d}" if n else None}
+            for n in range(depth)])
+        session.commit()
+
+    def refused(below: str) -> tuple[int, str]:
+        """The statements a move of the chain's top below `below` costs, and its error."""
+        executed = []
+
+        def count(*_args):
+            executed.append(1)
+
+        with assessment_sessions() as session:
+            engine = session.get_bind()
+            event.listen(engine, "before_cursor_execute", count)
+            try:
+                with pytest.raises(Invalid) as raised:
+                    org_service.update_unit(session, unit_id="c0000",
+                                            changes={"parent_id": below})
+            finally:
+                event.remove(engine, "before_cursor_execute", count)
+        return len(executed), raised.value.errors["parent_id"][0]
+
+    foot, deep_error = refused(f"c{depth - 1:04d}")
+    near, near_error = refused("c0001")
+    assert foot == near
+    assert deep_error.endswith(" → ".join(f"c{n:04d}" for n in (0, *range(depth - 1, -1, -1))))
+    assert near_error.endswith("c0000 → c0001 → c0000")
 
 
 def test_a_bad_update_names_the_field(client, org, hr):
