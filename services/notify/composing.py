@@ -84,14 +84,22 @@ class Invitation:
 
 def ics(invitation: Invitation, made_at: datetime) -> bytes:
     """An iCalendar PUBLISH with one all-day event; made_at (UTC) is when the file was made,
-    its DTSTAMP (RFC 5545), so a calendar can tell a newer copy of the entry from an older."""
+    its DTSTAMP (RFC 5545), so a calendar can tell a newer copy of the entry from an older.
+
+    DTSTAMP counts whole seconds: the emails of one dialogue composed within a second
+    share one file, made once."""
+    return _ics(invitation, made_at.astimezone(UTC).replace(microsecond=0))
+
+
+@functools.lru_cache(maxsize=64)
+def _ics(invitation: Invitation, made_at: datetime) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Lederdialog//notify//DA")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", invitation.uid)
-    event.add("dtstamp", made_at.astimezone(UTC))
+    event.add("dtstamp", made_at)
     event.add("dtstart", invitation.on)
     event.add("dtend", invitation.on + timedelta(days=1))
     event.add("summary", one_line(invitation.summary))

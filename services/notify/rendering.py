@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -54,6 +55,12 @@ def _day_filter(lang: str):
             return ""
         if isinstance(value, str):
             value = date.fromisoformat(value[:10])
-        return format_date(value, format="long", locale=locale)
+        return _long_date(value, locale)
 
     return day
+
+
+@functools.lru_cache(maxsize=1024)
+def _long_date(value: date, locale: str) -> str:
+    """`1. december 2026`: Babel's long format, the same few dates over and over."""
+    return format_date(value, format="long", locale=locale)
