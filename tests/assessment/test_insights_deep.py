@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from statistics import mean
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from services.assessment import insight_store, insights
 from services.assessment.models import (
@@ -21,6 +21,7 @@ from services.assessment.models import (
 from services.assessment.periods import Period
 from shared.auth import Principal
 from tests.assessment.test_insights import AREAS, URL, YEAR, balance, focus_area
+from tests.support.statements import counted_statements
 
 DEPTH = 2_000
 SEGMENT = 5  # units whose dialogues share a quarter: a block each
@@ -131,19 +132,10 @@ def test_the_top_of_the_chain_asks_the_database_as_often_as_its_foot(assessment_
     foot = Principal(sub=leader(DEPTH - SEGMENT), roles=frozenset({"leader"}))
 
     def statements(principal: Principal, unit_id: str) -> int:
-        executed = []
-
-        def count(*_args):
-            executed.append(1)
-
-        with assessment_sessions() as session:
-            engine = session.get_bind()
-            event.listen(engine, "before_cursor_execute", count)
-            try:
-                insights.balance(session, principal=principal, unit_id=unit_id, subtree=True,
-                                 period=Period(YEAR), today=date.today())
-            finally:
-                event.remove(engine, "before_cursor_execute", count)
+        with assessment_sessions() as session, \
+                counted_statements(session.get_bind()) as executed:
+            insights.balance(session, principal=principal, unit_id=unit_id, subtree=True,
+                             period=Period(YEAR), today=date.today())
         return len(executed)
 
     statements(top, unit(0))  # sums the marked quarters up and builds the blocks

@@ -7,11 +7,12 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 
 from services.assessment import org as org_service
 from services.assessment.errors import Invalid
 from services.assessment.models import Person, Unit
+from tests.support.statements import counted_statements
 
 
 def field_errors(response) -> dict:
@@ -150,20 +151,10 @@ def test_the_loop_check_asks_as_much_at_any_depth(assessment_sessions):
 
     def refused(below: str) -> tuple[int, str]:
         """The statements a move of the chain's top below `below` costs, and its error."""
-        executed = []
-
-        def count(*_args):
-            executed.append(1)
-
-        with assessment_sessions() as session:
-            engine = session.get_bind()
-            event.listen(engine, "before_cursor_execute", count)
-            try:
-                with pytest.raises(Invalid) as raised:
-                    org_service.update_unit(session, unit_id="c0000",
-                                            changes={"parent_id": below})
-            finally:
-                event.remove(engine, "before_cursor_execute", count)
+        with assessment_sessions() as session, \
+                counted_statements(session.get_bind()) as executed, \
+                pytest.raises(Invalid) as raised:
+            org_service.update_unit(session, unit_id="c0000", changes={"parent_id": below})
         return len(executed), raised.value.errors["parent_id"][0]
 
     foot, deep_error = refused(f"c{depth - 1:04d}")

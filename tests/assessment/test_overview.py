@@ -7,7 +7,7 @@ skole (leader "leader", TR "tr", AMR "amr", employees "emp1", "emp2") > sfo.
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from services.assessment import overview
 from services.assessment.dialogue_rules import local_today
@@ -19,6 +19,7 @@ from tests.support.dialogues import (
     participants_with,
     record,
 )
+from tests.support.statements import counted_statements
 
 TODAY = local_today()
 NEW_YEAR = date(TODAY.year, 1, 1)
@@ -227,17 +228,9 @@ def test_lists_are_bounded(client, token, year, monkeypatch):
 def test_a_handful_of_statements_however_much_is_shown(client, token, year, assessment_app,
                                                        hr):
     client.patch("/api/v1/units/sfo", headers=hr, json={"leader_id": "leader"})
-    statements = []
     engine = assessment_app.extensions["lederdialog.deps"].engine
-
-    def count(*_args):
-        statements.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted_statements(engine) as statements:
         view(client, token, "leader", "leader")
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert len(statements) <= 6
 
 
