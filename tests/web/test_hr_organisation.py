@@ -199,6 +199,31 @@ def test_an_erased_person_has_no_form(hr_web, api):
     assert "Personen er slettet" in html
 
 
+def test_hr_erases_a_person_once_they_confirm_it_cannot_be_undone(hr_web):
+    record = page_of(hr_web, "/hr/people/emp2")
+    assert '<a href="/hr/people/emp2/erase">Slet Emil Ansat</a>' in record
+    assert "<h1>Slet Emil Ansat</h1>" in page_of(hr_web, "/hr/people/emp2/erase")
+
+    unconfirmed = post_form(hr_web, "/hr/people/emp2/erase", "erase-form")
+    assert unconfirmed.status_code == 422
+    html = unconfirmed.get_data(as_text=True)
+    assert 'id="understood-error"' in html and 'aria-describedby="understood-error"' in html
+    assert "<h1>Emil Ansat</h1>" in page_of(hr_web, "/hr/people/emp2"), "nothing was erased"
+
+    erased = post_form(hr_web, "/hr/people/emp2/erase", "erase-form", understood="yes")
+    assert erased.status_code == 302
+    pseudonym = erased.headers["Location"].split("/hr/people/")[1].split("?")[0]
+    assert pseudonym.startswith("erased-")
+    html = page_of(hr_web, erased.headers["Location"])
+    assert "Slettet." in html and "Personen er slettet" in html
+    assert "Emil" not in html and "emil@" not in html
+    page_of(hr_web, "/hr/people/emp2", status=404)
+    # The erased person's erase page leads back to their record.
+    again = hr_web.get(f"/hr/people/{pseudonym}/erase")
+    assert again.status_code == 302 and again.headers["Location"].endswith(
+        f"/hr/people/{pseudonym}")
+
+
 # A unit
 
 
@@ -259,15 +284,17 @@ def test_unknown_people_and_units_are_not_found(hr_web):
 
 
 @pytest.mark.parametrize("sub", ["leader", "emp1", "tr"])
-def test_to_anyone_but_hr_the_pages_do_not_exist(web, sub):
+def test_to_anyone_but_hr_the_pages_do_not_exist(web, api, sub):
     sign_in(web, sub)
     assert '/hr/organisation"' not in page_of(web, "/overview")
     for path in ("/hr/organisation", "/hr/organisation?q=ansat", "/hr/people/emp1",
-                 "/hr/units/skole"):
+                 "/hr/people/emp1/erase", "/hr/units/skole"):
         assert "Siden findes ikke" in page_of(web, path, status=404)
     token = form_fields(page_of(web, "/overview"))["csrf_token"]
-    for path in ("/hr/people/emp1", "/hr/units/skole"):
-        assert web.post(path, data={"csrf_token": token, "name": "X"}).status_code == 404
+    for path in ("/hr/people/emp1", "/hr/people/emp1/erase", "/hr/units/skole"):
+        assert web.post(path, data={"csrf_token": token, "name": "X",
+                                    "understood": "yes"}).status_code == 404
+    assert api("GET", "/people/emp1").json()["name"] == "Eva Ansat", "no one was erased"
 
 
 def test_signed_out_the_pages_lead_to_sign_in(web):

@@ -1,6 +1,7 @@
 """HR's organisation pages in Debian's Chromium: the tree (with units and without), the
 search with and without matches and refused, a person's record refused at a field and then
-saved, a unit; axe-core finds nothing serious or critical in either language."""
+saved, a unit, a person erased after a confirmation; axe-core finds nothing serious or
+critical in either language."""
 
 from __future__ import annotations
 
@@ -94,3 +95,24 @@ def test_a_unit_given_a_tr(page):
     page.get_by_role("button", name="Gem enheden").click()
     expect(page.get_by_role("status")).to_have_text("Gemt.")
     check(page, "hr-unit")
+
+
+def test_a_person_erased_once_hr_confirms_it_cannot_be_undone(page):
+    sign_in_as(page, "HR")
+    page.goto("/hr/people/emp2")
+    page.get_by_role("link", name="Slet Emil Ansat").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Slet Emil Ansat")
+    check(page, "hr-erase")
+    page.get_by_role("button", name="Slet for altid").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Bekræftelse: Bekræft, at du forstår")
+    alert.get_by_role("link").click()
+    understood = page.get_by_label("Jeg forstår, at sletningen ikke kan fortrydes")
+    expect(understood).to_be_focused()
+    check(page, "hr-erase-error")
+    understood.check()
+    page.get_by_role("button", name="Slet for altid").click()
+    expect(page.get_by_role("status")).to_have_text("Slettet.")
+    expect(page.get_by_text("Personen er slettet")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).not_to_contain_text("Emil")
+    check(page, "hr-erased")
