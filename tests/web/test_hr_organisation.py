@@ -224,6 +224,59 @@ def test_hr_erases_a_person_once_they_confirm_it_cannot_be_undone(hr_web):
         f"/hr/people/{pseudonym}")
 
 
+def test_hr_adds_a_person_who_then_has_a_record(hr_web, api):
+    assert '<a href="/hr/organisation/new-person">Tilføj en person</a>' in page_of(
+        hr_web, "/hr/organisation")
+    answer = post_form(hr_web, "/hr/organisation/new-person", "person-form", id="nina",
+                       name=" Nina Ny ", email="nina@gentofte.test", language="en",
+                       unit_id="sfo")
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith("/hr/people/nina?done=added")
+    html = page_of(hr_web, answer.headers["Location"])
+    assert "Tilføjet." in html and "<h1>Nina Ny</h1>" in html
+    added = api("GET", "/people/nina").json()
+    assert (added["unit_id"], added["language"], added["left_on"]) == ("sfo", "en", None)
+
+
+def test_a_new_person_refused_at_its_fields_keeps_what_was_typed(hr_web, api):
+    answer = post_form(hr_web, "/hr/organisation/new-person", "person-form", id="nina",
+                       name="", email="not an address")
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert 'id="name-error"' in html and 'id="email-error"' in html
+    assert form_fields(html, "person-form")["id"] == "nina"
+    assert "nina" not in [person["id"] for person in api("GET", "/people").json()]
+
+
+def test_a_taken_id_is_refused_at_the_id(hr_web):
+    answer = post_form(hr_web, "/hr/organisation/new-person", "person-form", id="emp1",
+                       name="Eva Igen", email="eva2@gentofte.test")
+    assert answer.status_code == 409
+    html = answer.get_data(as_text=True)
+    assert 'id="id-error"' in html and "Det id er optaget" in html
+    assert 'value="Eva Igen"' in html
+
+
+def test_hr_adds_a_unit_below_another(hr_web, api):
+    assert '<a href="/hr/organisation/new-unit">Tilføj en enhed</a>' in page_of(
+        hr_web, "/hr/organisation")
+    answer = post_form(hr_web, "/hr/organisation/new-unit", "unit-form", id="bib",
+                       name="Biblioteket", parent_id="kommune", leader_id="emp1")
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith("/hr/units/bib?done=added")
+    assert "Tilføjet." in page_of(hr_web, answer.headers["Location"])
+    added = api("GET", "/units/bib").json()
+    assert (added["parent_id"], added["leader_id"], added["tr_id"]) == ("kommune", "emp1", None)
+
+
+def test_a_new_unit_with_someone_unknown_is_refused_at_that_place(hr_web, api):
+    answer = post_form(hr_web, "/hr/organisation/new-unit", "unit-form", id="bib",
+                       name="Biblioteket", tr_id="nobody")
+    assert answer.status_code == 422
+    assert 'id="tr_id-error"' in answer.get_data(as_text=True)
+    assert not [u for u in api("GET", "/units").json() if u["id"] == "bib"]
+
+
 # A unit
 
 
@@ -288,10 +341,12 @@ def test_to_anyone_but_hr_the_pages_do_not_exist(web, api, sub):
     sign_in(web, sub)
     assert '/hr/organisation"' not in page_of(web, "/overview")
     for path in ("/hr/organisation", "/hr/organisation?q=ansat", "/hr/people/emp1",
-                 "/hr/people/emp1/erase", "/hr/units/skole"):
+                 "/hr/people/emp1/erase", "/hr/units/skole", "/hr/organisation/new-person",
+                 "/hr/organisation/new-unit"):
         assert "Siden findes ikke" in page_of(web, path, status=404)
     token = form_fields(page_of(web, "/overview"))["csrf_token"]
-    for path in ("/hr/people/emp1", "/hr/people/emp1/erase", "/hr/units/skole"):
+    for path in ("/hr/people/emp1", "/hr/people/emp1/erase", "/hr/units/skole",
+                 "/hr/organisation/new-person", "/hr/organisation/new-unit"):
         assert web.post(path, data={"csrf_token": token, "name": "X",
                                     "understood": "yes"}).status_code == 404
     assert api("GET", "/people/emp1").json()["name"] == "Eva Ansat", "no one was erased"

@@ -1,7 +1,7 @@
 """HR's organisation pages in Debian's Chromium: the tree (with units and without), the
 search with and without matches and refused, a person's record refused at a field and then
-saved, a unit, a person erased after a confirmation; axe-core finds nothing serious or
-critical in either language."""
+saved, a unit, a person erased after a confirmation, a person and a unit added by hand;
+axe-core finds nothing serious or critical in either language."""
 
 from __future__ import annotations
 
@@ -116,3 +116,36 @@ def test_a_person_erased_once_hr_confirms_it_cannot_be_undone(page):
     expect(page.get_by_text("Personen er slettet")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).not_to_contain_text("Emil")
     check(page, "hr-erased")
+
+
+def test_a_person_and_a_unit_added_by_hand(page):
+    sign_in_as(page, "HR")
+    page.goto("/hr/organisation")
+    page.get_by_role("link", name="Tilføj en person").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tilføj en person")
+    check(page, "hr-new-person")
+    page.get_by_label("Id", exact=True).fill("emp1")
+    page.get_by_label("Navn").fill("Nina Ny")
+    page.get_by_label("E-mail").fill("nina@gentofte.test")
+    page.get_by_role("button", name="Tilføj personen").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Id: Det id er optaget")
+    alert.get_by_role("link").click()
+    expect(page.get_by_label("Id", exact=True)).to_be_focused()
+    check(page, "hr-new-person-error")
+    page.get_by_label("Id", exact=True).fill("nina")
+    page.get_by_label("Navn").fill("Nina Ny")
+    page.get_by_label("E-mail").fill("nina@gentofte.test")
+    page.get_by_role("button", name="Tilføj personen").click()
+    expect(page.get_by_role("status")).to_have_text("Tilføjet.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nina Ny")
+
+    page.goto("/hr/organisation")
+    page.get_by_role("link", name="Tilføj en enhed").click()
+    check(page, "hr-new-unit")
+    page.get_by_label("Id", exact=True).fill("bib")
+    page.get_by_label("Navn").fill("Biblioteket")
+    page.get_by_label("Enheden ovenover").select_option(label="Gentofte Kommune (kommune)")
+    page.get_by_role("button", name="Tilføj enheden").click()
+    expect(page.get_by_role("status")).to_have_text("Tilføjet.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Biblioteket")

@@ -14,6 +14,7 @@ from services.web.pages import (
     hr_framework,
     hr_import,
     hr_insights,
+    hr_new,
     hr_organisation,
     hr_person,
     hr_unit,
@@ -43,7 +44,7 @@ MENU = [
 def register(app: Flask) -> None:
     for module in (framework, overview, dialogues, actions, reassign, trio, record, mine_data,
                    hr_insights, hr_framework, hr_failed_emails, hr_organisation, hr_person,
-                   hr_unit, hr_import):
+                   hr_unit, hr_new, hr_import):
         app.register_blueprint(module.blp)
     labels.register(app)
     read_log.register(app)

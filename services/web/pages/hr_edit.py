@@ -1,5 +1,5 @@
-"""Saving HR's edit forms (a person, a unit): only what the form changed goes to the API, and
-its refusal comes back at the fields it names.
+"""Saving HR's forms for a person or a unit: a new one is added whole; a change sends only
+what the form changed. The API's refusal comes back at the fields it names.
 
 Sending only the changes keeps a record's history to what was changed, and does not send
 again a value the API would refuse today though it took it once (a day long past).
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import redirect, request
+from flask import redirect, request, url_for
 from flask_babel import gettext as _
 
 from services.web import session
@@ -28,6 +28,28 @@ def changes(record: dict, fields: Iterable[str], *, optional: Iterable[str] = ()
         if value != (record.get(field) or (None if field in optional else "")):
             body[field] = value
     return body
+
+
+def filled(fields: Iterable[str], *, optional: Iterable[str] = ()) -> dict:
+    """The posted form's fields, trimmed; an empty `optional` field means none (null)."""
+    optional = set(optional)
+    return {field: (request.form.get(field, "").strip() or
+                    (None if field in optional else "")) for field in fields}
+
+
+def add(path: str, body: dict, endpoint: str, id_name: str, page: Callable[..., str]):
+    """POST the new record at `path`: on to its page (the endpoint, given its id) saying it
+    was added, or the page again with what was typed and the API's refusal at its fields (a
+    409: the id is taken)."""
+    try:
+        session.call("assessment", "POST", path, body=body)
+    except ApiError as exc:
+        if exc.status == 409:
+            return page(errors={"id": _("This id is taken: choose another one.")}), 409
+        if exc.status != 422:
+            raise
+        return page(errors=refusal(exc)), 422
+    return redirect(url_for(endpoint, **{id_name: body["id"]}, done="added"))
 
 
 def save(path: str, body: dict, page: Callable[..., str]):

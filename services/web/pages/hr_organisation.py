@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -38,6 +39,11 @@ TRIO = (("leader_id", _l("Leader")), ("tr_id", _l("TR")), ("amr_id", _l("AMR")))
 def all_units() -> dict[str, dict]:
     """Every unit by id."""
     return {unit["id"]: unit for unit in session.all_pages("assessment", "/api/v1/units")}
+
+
+def by_name(units: Iterable[dict]) -> list[dict]:
+    """Units in the order of their names (then ids, as names repeat), as the forms list them."""
+    return sorted(units, key=lambda unit: (unit["name"].casefold(), unit["id"]))
 
 
 @blp.get("/hr/organisation")

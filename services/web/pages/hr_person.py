@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from services.web import session
 from services.web.pages.hr_edit import changes, save
-from services.web.pages.hr_organisation import all_units
+from services.web.pages.hr_organisation import all_units, by_name
 from services.web.pages.mine_data import LANGUAGES, person_change
 from services.web.people import names_of
 
@@ -68,7 +68,7 @@ def _page(person_id: str, *, errors: dict[str, str] | None = None, typed=None) -
     names = {unit_id: unit["name"] for unit_id, unit in units.items()}
     return render_template(
         "pages/hr/person.html", person=person, typed=typed or person, errors=errors or {},
-        units=sorted(units.values(), key=lambda unit: (unit["name"].casefold(), unit["id"])),
+        units=by_name(units.values()),
         unit_names=names, LANGUAGES=LANGUAGES,
         history=[person_change(change, names) for change in history],
         changed_by=names_of({change["changed_by"] for change in history}),

@@ -13,7 +13,7 @@ from flask import Blueprint, render_template, request
 
 from services.web import session
 from services.web.pages.hr_edit import changes, save
-from services.web.pages.hr_organisation import TRIO, all_units
+from services.web.pages.hr_organisation import TRIO, all_units, by_name
 from services.web.people import names_of
 
 blp = Blueprint("hr_unit", __name__)
@@ -48,8 +48,7 @@ def _page(unit_id: str, *, errors: dict[str, str] | None = None, typed=None) -> 
     below = _below(units, unit_id)
     return render_template(
         "pages/hr/unit.html", unit=unit, typed=typed or unit, errors=errors or {},
-        parents=sorted((u for u in units.values() if u["id"] not in below),
-                       key=lambda u: (u["name"].casefold(), u["id"])),
+        parents=by_name(u for u in units.values() if u["id"] not in below),
         unit_names={u["id"]: u["name"] for u in units.values()}, people=people,
         names=names_of({unit[place] for place in PLACES}), TRIO=TRIO,
         done=request.args.get("done"),
