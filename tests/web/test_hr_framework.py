@@ -190,6 +190,27 @@ def test_a_draft_that_changes_nothing_tells_nobody(hr):
     assert "Ingen tekst er anderledes end i den gældende version, så ingen får en e-mail." in html
 
 
+def test_a_draft_is_deleted_after_a_confirmation_and_a_new_one_can_start(hr, content):
+    draft = start_draft(hr)
+    edit(hr, draft, **{DA: "Hvad er mine styrker?"})
+    version_page = hr.get(f"/hr/framework/versions/{draft}").get_data(as_text=True)
+    assert f'href="/hr/framework/versions/{draft}/delete">Slet kladden…</a>' in version_page
+    confirm = hr.get(f"/hr/framework/versions/{draft}/delete").get_data(as_text=True)
+    assert f"<h1>Slet kladden (version {draft})</h1>" in confirm
+    deleted = hr.post(f"/hr/framework/versions/{draft}/delete",
+                      data=form_fields(confirm, "delete-draft"))
+    assert deleted.status_code == 303
+    listing = hr.get(deleted.headers["Location"]).get_data(as_text=True)
+    assert f"Kladden (version {draft}) er slettet." in listing
+    assert [v for v in content("GET", "/versions") if v["status"] == "draft"] == []
+    fresh = start_draft(hr)  # a new copy of the current version: the deleted edit is gone
+    assert text_of(content, fresh)["da"] == text_of(content, 1)["da"] != "Hvad er mine styrker?"
+    # A published version has nothing to delete: its page stays as it is.
+    published = hr.get("/hr/framework/versions/1/delete")
+    assert published.status_code == 303
+    assert published.headers["Location"].endswith("/hr/framework/versions/1")
+
+
 def test_a_second_draft_is_refused_while_one_is_open(hr):
     draft = start_draft(hr)
     listing = hr.get("/hr/framework").get_data(as_text=True)
@@ -214,7 +235,8 @@ def test_the_pages_do_not_exist_for_anyone_but_hr(hr_web_app, org, content, sub)
         assert answer.status_code == 404, path
         assert "Siden findes ikke" in answer.get_data(as_text=True)
     token = csrf_token(client.get("/framework").get_data(as_text=True))
-    for path in ("/hr/framework/drafts", "/hr/framework/versions/1/publish"):
+    for path in ("/hr/framework/drafts", "/hr/framework/versions/1/publish",
+                 "/hr/framework/versions/1/delete"):
         assert client.post(path, data={"csrf_token": token}).status_code == 404, path
     assert "Ledelsesgrundlagets versioner" not in client.get("/framework").get_data(as_text=True)
 

@@ -1,5 +1,6 @@
 """HR's framework pages in Debian's Chromium: the versions, a draft's section with an error and
-saved, the changes word by word, the publish confirmation and the published version; axe-core
+saved, the changes word by word, the publish confirmation and the published version, a draft
+deleted after its confirmation; axe-core
 finds nothing serious or critical in either language, and none of it needs the page's own
 script."""
 
@@ -64,3 +65,17 @@ def test_hr_drafts_edits_compares_and_publishes(page, content):  # noqa: F811
     expect(page.locator("textarea")).to_have_count(0)
     expect(page.get_by_role("cell", name="What are my strengths?")).to_be_visible()
     check(page, "hr-framework-published")
+
+
+def test_hr_deletes_a_draft_after_a_confirmation(page, content):  # noqa: F811
+    sign_in_as(page, "HR")
+    page.goto("/hr/framework")
+    page.get_by_role("button", name="Start en kladde ud fra den gældende version").click()
+    page.get_by_role("link", name="Slet kladden…").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Slet kladden (version")
+    check(page, "hr-framework-delete")
+    page.get_by_role("button", name="Slet kladden").click()
+    expect(page.get_by_role("status")).to_contain_text("er slettet.")
+    expect(page.get_by_role("button",
+                            name="Start en kladde ud fra den gældende version")).to_be_visible()
+    check(page, "hr-framework-deleted")

@@ -1,7 +1,7 @@
 """HR's framework pages: the versions, a draft edited section by section in Danish and
-English side by side, its changes word by word, and publishing it, which emails every
-unit's leader. The content API keeps the versions and refuses any change to a published
-one; these pages only ask it."""
+English side by side, its changes word by word, publishing it, which emails every
+unit's leader, or deleting it. The content API keeps the versions and refuses any change
+to a published one; these pages only ask it."""
 
 from __future__ import annotations
 
@@ -110,13 +110,31 @@ def publish(version_id: int):
     return _publish_page(found, current)
 
 
+@blp.route("/versions/<int:version_id>/delete", methods=["GET", "POST"])
+@session.hr_only
+def delete(version_id: int):
+    """Delete a draft after a confirmation: its changes are lost, nobody is told."""
+    found, _current = _version(version_id)
+    if found["status"] != DRAFT:
+        return redirect(url_for("hr_framework.version", version_id=version_id), 303)
+    if request.method == "POST":
+        try:
+            session.call("content", "DELETE", f"{VERSIONS}/{version_id}")
+        except ApiError as exc:
+            if exc.status != 409:
+                raise
+            return redirect(url_for("hr_framework.version", version_id=version_id), 303)
+        return redirect(url_for("hr_framework.versions", deleted=version_id), 303)
+    return render_template("pages/hr/framework_delete.html", version=found)
+
+
 def _versions_page(error: str | None = None):
     listed = session.get("content", VERSIONS)
     current = _current_of(listed)
     return render_template(
         "pages/hr/framework_versions.html", versions=list(reversed(listed)), current=current,
         names=_names(listed), draft=next((v for v in listed if v["status"] == DRAFT), None),
-        error=error,
+        error=error, deleted=request.args.get("deleted", type=int),
     )
 
 
