@@ -269,6 +269,18 @@ def test_hr_adds_a_unit_below_another(hr_web, api):
     assert (added["parent_id"], added["leader_id"], added["tr_id"]) == ("kommune", "emp1", None)
 
 
+def test_a_units_page_adds_a_person_to_it_or_a_unit_below_it(hr_web):
+    html = page_of(hr_web, "/hr/units/skole")
+    assert 'href="/hr/organisation/new-person?unit_id=skole"' in html
+    assert 'href="/hr/organisation/new-unit?parent_id=skole"' in html
+    person_form = form_fields(page_of(hr_web, "/hr/organisation/new-person?unit_id=skole"),
+                              "person-form")
+    assert (person_form["unit_id"], person_form["language"]) == ("skole", "da")
+    unit_form = form_fields(page_of(hr_web, "/hr/organisation/new-unit?parent_id=skole"),
+                            "unit-form")
+    assert unit_form["parent_id"] == "skole"
+
+
 def test_a_new_unit_with_someone_unknown_is_refused_at_that_place(hr_web, api):
     answer = post_form(hr_web, "/hr/organisation/new-unit", "unit-form", id="bib",
                        name="Biblioteket", tr_id="nobody")
