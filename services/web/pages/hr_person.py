@@ -49,10 +49,10 @@ def erase_form(person_id: str):
 def erase(person_id: str):
     """Erase the person once HR has confirmed that it cannot be undone; the API's answer
     names the pseudonym that now stands for them, whose record the page shows."""
-    person = _person(person_id)
     if request.form.get("understood") != "yes":
         errors = {"understood": _("Confirm that you understand the erasure cannot be undone.")}
-        return render_template("pages/hr/erase.html", person=person, errors=errors), 422
+        return render_template("pages/hr/erase.html", person=_person(person_id),
+                               errors=errors), 422
     erased = session.call("assessment", "DELETE", f"/api/v1/people/{person_id}").json()
     return redirect(url_for("hr_person.show", person_id=erased["id"], done="erased"))
 
